@@ -1,0 +1,96 @@
+//! The command line: every flag, its environment variable and its default.
+
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::serve::Listen;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rinha",
+    version,
+    about = "The Rinha de Backend bank, fast inside 1.5 CPU and 550 MB"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API: one instance, on a TCP address or a Unix socket.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Where to listen: IP:PORT, or unix:/path/to.sock.
+    #[arg(long, env = "RINHA_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: Listen,
+
+    /// The database, as a URL or key=value pairs; a Unix socket directory goes in `host`,
+    /// as in postgresql:///rinha?host=/run/postgresql&user=rinha.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "postgresql://rinha@localhost/rinha",
+        hide_env_values = true
+    )]
+    pub database_url: tokio_postgres::Config,
+
+    /// HTTP worker threads.
+    #[arg(long, env = "RINHA_WORKERS", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    pub workers: u16,
+
+    /// PostgreSQL connections per worker.
+    #[arg(long, env = "RINHA_POOL_SIZE", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
+    pub pool_size: u16,
+
+    /// How long a request waits for a database connection before it gets a 503.
+    #[arg(long, env = "RINHA_DB_TIMEOUT", default_value = "2s", value_parser = parse_duration)]
+    pub db_timeout: Duration,
+
+    /// How long start-up waits for the database to answer before giving up.
+    #[arg(long, env = "RINHA_STARTUP_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub startup_timeout: Duration,
+}
+
+/// A duration written as a whole number of `ms` or `s`, as in `250ms` or `30s`.
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let (digits, unit): (&str, fn(u64) -> Duration) = if let Some(ms) = s.strip_suffix("ms") {
+        (ms, Duration::from_millis)
+    } else if let Some(secs) = s.strip_suffix('s') {
+        (secs, Duration::from_secs)
+    } else {
+        return Err(format!("{s:?} needs a unit: ms or s"));
+    };
+    digits
+        .parse()
+        .map(unit)
+        .map_err(|e| format!("{s:?} is not a whole number of ms or s: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_take_milliseconds_or_seconds() {
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+    }
+
+    #[test]
+    fn a_duration_without_a_unit_or_number_is_refused() {
+        for bad in ["30", "s", "1.5s", "-1s", "10m"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,261 @@
+//! A PostgreSQL cluster of our own: `initdb` into a directory, `postgres` on a Unix socket
+//! in that directory (no TCP), the schema from `sql/` loaded per database. The tests start a
+//! throw-away one; the stack starts a tuned one.
+
+use std::fs::{self, File};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tokio_postgres::NoTls;
+
+use super::{MissingTool, Tool, Unprivileged, find_tool, user::NoUnprivilegedUser};
+use crate::store::Profile;
+
+/// The database role that owns everything; clients connect as it (trust auth on a socket
+/// only the local machine can reach).
+pub const ROLE: &str = "rinha";
+/// The port only names the socket file, `.s.PGSQL.5432`: the cluster listens on no TCP port.
+const PORT: u16 = 5432;
+const READY_TIMEOUT: Duration = Duration::from_secs(60);
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    #[error(transparent)]
+    Missing(#[from] MissingTool),
+    #[error(transparent)]
+    NoUser(#[from] NoUnprivilegedUser),
+    #[error("{0}")]
+    Io(String, #[source] std::io::Error),
+    #[error("initdb failed ({status}): {output}")]
+    Initdb {
+        status: std::process::ExitStatus,
+        output: String,
+    },
+    #[error("PostgreSQL did not become ready; its log {log}:\n{tail}")]
+    NotReady { log: PathBuf, tail: String },
+    #[error("{context}")]
+    Sql {
+        context: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+}
+
+fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> ClusterError {
+    let context = context.into();
+    move |e| ClusterError::Io(context, e)
+}
+
+fn sql(context: impl Into<String>) -> impl FnOnce(tokio_postgres::Error) -> ClusterError {
+    let context = context.into();
+    move |source| ClusterError::Sql { context, source }
+}
+
+/// A running cluster. Dropping it stops PostgreSQL (fast shutdown) and waits for it.
+#[derive(Debug)]
+pub struct Cluster {
+    socket_dir: PathBuf,
+    log: PathBuf,
+    postmaster: Child,
+}
+
+impl Cluster {
+    /// Creates a cluster under `dir` (`data/`, `run/` for the socket, `postgres.log`) and
+    /// starts it with `settings` given as `-c name=value`. As root, PostgreSQL runs as an
+    /// unprivileged account (see [`Unprivileged`]).
+    pub async fn start(dir: &Path, settings: &[(&str, &str)]) -> Result<Self, ClusterError> {
+        let user = Unprivileged::when_root()?;
+        let (data, socket_dir, log) = (dir.join("data"), dir.join("run"), dir.join("postgres.log"));
+        for d in [dir, &data, &socket_dir] {
+            fs::create_dir_all(d).map_err(io(format!("cannot create {}", d.display())))?;
+        }
+        if let Some(user) = &user {
+            tracing::info!(
+                user = user.name,
+                "running PostgreSQL as an unprivileged account"
+            );
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).map_err(io(format!(
+                "cannot open {} to {}",
+                dir.display(),
+                user.name
+            )))?;
+            for d in [&data, &socket_dir] {
+                user.own(d)
+                    .map_err(io(format!("cannot give {} to {}", d.display(), user.name)))?;
+            }
+        }
+        initdb(&data, user.as_ref())?;
+
+        let log_file =
+            File::create(&log).map_err(io(format!("cannot create {}", log.display())))?;
+        let mut command = Command::new(find_tool(Tool::Postgres)?);
+        command
+            .arg("-D")
+            .arg(&data)
+            .arg("-k")
+            .arg(&socket_dir)
+            .args(["-p", &PORT.to_string(), "-c", "listen_addresses="])
+            .args(
+                settings
+                    .iter()
+                    .flat_map(|(k, v)| ["-c".to_owned(), format!("{k}={v}")]),
+            )
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(
+                log_file
+                    .try_clone()
+                    .map_err(io("cannot share the log file"))?,
+            )
+            .stderr(log_file);
+        child_of_this_thread(&mut command);
+        if let Some(user) = &user {
+            user.apply(&mut command);
+        }
+        let postmaster = command.spawn().map_err(io("cannot start postgres"))?;
+        let mut cluster = Self {
+            socket_dir,
+            log,
+            postmaster,
+        };
+        cluster.wait_ready().await?;
+        Ok(cluster)
+    }
+
+    /// The PostgreSQL process id.
+    pub fn pid(&self) -> u32 {
+        self.postmaster.id()
+    }
+
+    /// The directory holding the cluster's Unix socket.
+    pub fn socket_dir(&self) -> &Path {
+        &self.socket_dir
+    }
+
+    /// How to reach database `dbname` of this cluster.
+    pub fn config(&self, dbname: &str) -> tokio_postgres::Config {
+        let mut config = tokio_postgres::Config::new();
+        config
+            .host_path(&self.socket_dir)
+            .port(PORT)
+            .user(ROLE)
+            .dbname(dbname);
+        config
+    }
+
+    /// The same, as a `DATABASE_URL` for `rinha serve`.
+    pub fn url(&self, dbname: &str) -> String {
+        format!(
+            "host={} port={PORT} user={ROLE} dbname={dbname}",
+            self.socket_dir.display()
+        )
+    }
+
+    /// Creates database `name` and loads the schema, functions and seed of `profile`.
+    pub async fn create_database(&self, name: &str, profile: Profile) -> Result<(), ClusterError> {
+        let admin = connect(&self.config("postgres")).await?;
+        admin
+            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .map_err(sql(format!("cannot create database {name}")))?;
+        let db = connect(&self.config(name)).await?;
+        for (file, script) in profile.scripts() {
+            db.batch_execute(script)
+                .await
+                .map_err(sql(format!("sql/{file} failed in database {name}")))?;
+        }
+        Ok(())
+    }
+
+    async fn wait_ready(&mut self) -> Result<(), ClusterError> {
+        let deadline = Instant::now() + READY_TIMEOUT;
+        while Instant::now() < deadline {
+            if matches!(self.postmaster.try_wait(), Ok(Some(_))) {
+                break;
+            }
+            if connect(&self.config("postgres")).await.is_ok() {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Err(ClusterError::NotReady {
+            log: self.log.clone(),
+            tail: tail(&self.log),
+        })
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        // SIGINT is PostgreSQL's fast shutdown: roll back sessions, checkpoint, exit.
+        // SAFETY: kill has no memory-safety preconditions; the pid is our own child.
+        unsafe { libc::kill(self.postmaster.id() as i32, libc::SIGINT) };
+        let _ = self.postmaster.wait();
+    }
+}
+
+/// Connects and drives the connection on the current runtime.
+pub async fn connect(
+    config: &tokio_postgres::Config,
+) -> Result<tokio_postgres::Client, ClusterError> {
+    let (client, connection) = config
+        .connect(NoTls)
+        .await
+        .map_err(sql("cannot connect to PostgreSQL"))?;
+    tokio::spawn(connection);
+    Ok(client)
+}
+
+fn initdb(data: &Path, user: Option<&Unprivileged>) -> Result<(), ClusterError> {
+    let mut command = Command::new(find_tool(Tool::Initdb)?);
+    command
+        .arg("-D")
+        .arg(data)
+        .args([
+            "-U",
+            ROLE,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C",
+            "--no-sync",
+        ])
+        .current_dir(data)
+        .stdin(Stdio::null());
+    if let Some(user) = user {
+        user.apply(&mut command);
+    }
+    let output = command.output().map_err(io("cannot run initdb"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(ClusterError::Initdb {
+            status: output.status,
+            output: String::from_utf8_lossy(&[output.stdout, output.stderr].concat()).into_owned(),
+        })
+    }
+}
+
+/// Asks the kernel to stop the child (SIGINT, PostgreSQL's fast shutdown) if the thread
+/// that started it dies, so that a killed test run or launcher leaves no server behind.
+fn child_of_this_thread(command: &mut Command) {
+    // SAFETY: the closure only calls prctl, which is async-signal-safe.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGINT) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+    }
+}
+
+/// The last lines of a log file, for an error message.
+fn tail(path: &Path) -> String {
+    let text = fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(20)..].join("\n")
+}

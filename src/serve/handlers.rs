@@ -1,0 +1,45 @@
+use ntex::http::header::{CONTENT_TYPE, HeaderValue};
+use ntex::web::types::{Payload, State};
+use ntex::web::{HttpRequest, HttpResponse};
+use serde::Serialize;
+
+use super::{ApiError, AppState, extract};
+use crate::domain::NewTransaction;
+
+const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
+
+/// `POST /clientes/{id}/transacoes`. An unknown account is a 404 whatever the body.
+pub async fn transact(
+    req: HttpRequest,
+    payload: Payload,
+    app: State<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let account = app.account(&req)?;
+    let transaction = NewTransaction::from_json(&mut extract::body(&req, payload).await?)?;
+    let balance = app.store.transact(account, &transaction).await??;
+    json(&balance)
+}
+
+/// `GET /clientes/{id}/extrato`.
+pub async fn statement(req: HttpRequest, app: State<AppState>) -> Result<HttpResponse, ApiError> {
+    let account = app.account(&req)?;
+    let statement = app
+        .store
+        .statement(account)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    json(&statement)
+}
+
+/// `GET /healthz`: 200 once this worker can reach the database.
+pub async fn health(app: State<AppState>) -> Result<HttpResponse, ApiError> {
+    app.store.ping().await?;
+    Ok(HttpResponse::Ok().body("Healthy"))
+}
+
+fn json(value: &impl Serialize) -> Result<HttpResponse, ApiError> {
+    let body = simd_json::to_vec(value)?;
+    Ok(HttpResponse::Ok()
+        .header(CONTENT_TYPE, APPLICATION_JSON)
+        .body(body))
+}

@@ -1,0 +1,137 @@
+//! PostgreSQL storage. Every call is one round trip: `transact` and `statement` each run one
+//! prepared statement calling a function from `sql/`; statements are prepared once per
+//! connection (`prepare_cached`) and reused. Nothing here pipelines: a request needs exactly
+//! one query.
+//!
+//! A [`Store`] owns its own pool. `serve` builds one per worker inside that worker, so a
+//! connection's I/O task runs on the thread that uses it.
+
+mod error;
+mod schema;
+
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Timeouts};
+use tokio_postgres::{NoTls, Row};
+
+use crate::domain::{AccountId, Accounts, Balance, Entry, Kind, NewTransaction, Rejection};
+use crate::domain::{Statement, Summary};
+
+pub use error::StoreError;
+pub use schema::Profile;
+
+const TRANSACT: &str = "SELECT outcome, limite, saldo FROM transact($1, $2, $3, $4)";
+const STATEMENT: &str = "SELECT limite, saldo, data_extrato, valor, tipo, descricao, realizada_em \
+                         FROM statement($1)";
+const ACCOUNTS: &str = "SELECT id FROM clientes";
+
+/// What became of a valid transaction.
+pub type Outcome = Result<Balance, Rejection>;
+
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool,
+}
+
+impl Store {
+    /// A store with up to `size` connections; a request waits at most `wait` for one.
+    pub fn new(config: tokio_postgres::Config, size: usize, wait: Duration) -> Self {
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let timeouts = Timeouts {
+            wait: Some(wait),
+            create: Some(wait),
+            recycle: Some(wait),
+        };
+        let pool = Pool::builder(manager)
+            .max_size(size)
+            .timeouts(timeouts)
+            .runtime(Runtime::Tokio1)
+            .build()
+            .expect("a pool with a runtime and timeouts always builds");
+        Self { pool }
+    }
+
+    /// The accounts that exist.
+    pub async fn accounts(&self) -> Result<Accounts, StoreError> {
+        let client = self.pool.get().await?;
+        let rows = client.query(ACCOUNTS, &[]).await?;
+        Ok(Accounts::new(rows.iter().map(|row| row.get(0)).collect()))
+    }
+
+    /// Applies a transaction, or says why the bank refused it.
+    pub async fn transact(
+        &self,
+        id: AccountId,
+        tx: &NewTransaction,
+    ) -> Result<Outcome, StoreError> {
+        let client = self.pool.get().await?;
+        let statement = client.prepare_cached(TRANSACT).await?;
+        let params: [&(dyn tokio_postgres::types::ToSql + Sync); 4] = [
+            &id.get(),
+            &tx.amount.get(),
+            &tx.kind.code(),
+            &tx.description.as_str(),
+        ];
+        let row = client.query_one(&statement, &params).await?;
+        match row.try_get::<_, &str>(0)? {
+            "applied" => Ok(Ok(Balance {
+                limit: row.try_get(1)?,
+                balance: row.try_get(2)?,
+            })),
+            "insufficient_limit" => Ok(Err(Rejection::InsufficientLimit)),
+            "balance_overflow" => Ok(Err(Rejection::BalanceOverflow)),
+            "no_such_account" => Ok(Err(Rejection::NoSuchAccount)),
+            other => Err(StoreError::Unexpected(other.to_owned())),
+        }
+    }
+
+    /// The account's statement, or `None` if the account does not exist (any more).
+    pub async fn statement(&self, id: AccountId) -> Result<Option<Statement>, StoreError> {
+        let client = self.pool.get().await?;
+        let statement = client.prepare_cached(STATEMENT).await?;
+        let rows = client.query(&statement, &[&id.get()]).await?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let summary = Summary {
+            limit: first.try_get(0)?,
+            total: first.try_get(1)?,
+            taken_at: first.try_get::<_, time::OffsetDateTime>(2)?.into(),
+        };
+        let mut recent = Vec::with_capacity(rows.len());
+        for row in &rows {
+            if let Some(entry) = entry(row)? {
+                recent.push(entry);
+            }
+        }
+        Ok(Some(Statement { summary, recent }))
+    }
+
+    /// Succeeds when a connection answers a query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let client = self.pool.get().await?;
+        client.simple_query("").await?;
+        Ok(())
+    }
+}
+
+/// The transaction in a statement row, if the row has one.
+fn entry(row: &Row) -> Result<Option<Entry>, StoreError> {
+    let Some(amount) = row.try_get::<_, Option<i64>>(3)? else {
+        return Ok(None);
+    };
+    let code: &str = row.try_get(4)?;
+    let kind = Kind::from_code(code).ok_or_else(|| StoreError::Unexpected(code.to_owned()))?;
+    Ok(Some(Entry {
+        amount,
+        kind,
+        description: row.try_get(5)?,
+        applied_at: row.try_get::<_, time::OffsetDateTime>(6)?.into(),
+    }))
+}

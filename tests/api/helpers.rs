@@ -1,0 +1,247 @@
+//! The test harness: one throw-away PostgreSQL cluster for the whole run, a fresh database
+//! per test, and real `rinha serve` processes spoken to over HTTP.
+
+use std::future::Future;
+use std::io::{BufRead, BufReader};
+use std::pin::Pin;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use rinha::launcher::postgres::{Cluster, connect};
+use rinha::store::Profile;
+use serde_json::Value;
+
+/// What every test gets: the cluster, to create its own databases in.
+pub struct Harness {
+    cluster: Cluster,
+    databases: AtomicUsize,
+    _dir: tempfile::TempDir,
+}
+
+pub type TestFn = fn(Arc<Harness>) -> Pin<Box<dyn Future<Output = ()>>>;
+
+/// Settings that make a throw-away cluster fast; nothing here needs to survive a crash.
+const THROWAWAY: [(&str, &str); 4] = [
+    ("fsync", "off"),
+    ("synchronous_commit", "off"),
+    ("full_page_writes", "off"),
+    ("max_connections", "200"),
+];
+
+impl Harness {
+    pub fn start(runtime: &tokio::runtime::Runtime) -> Arc<Self> {
+        let dir = tempfile::Builder::new()
+            .prefix("rinha-test-")
+            .tempdir()
+            .expect("temp dir");
+        let cluster = runtime
+            .block_on(Cluster::start(dir.path(), &THROWAWAY))
+            .unwrap_or_else(|e| panic!("cannot start the test PostgreSQL cluster: {e}"));
+        Arc::new(Self {
+            cluster,
+            databases: AtomicUsize::new(0),
+            _dir: dir,
+        })
+    }
+
+    /// A fresh database with the schema and seed of `profile`.
+    pub async fn database(&self, profile: Profile) -> Database {
+        let name = format!("test_{}", self.databases.fetch_add(1, Ordering::Relaxed));
+        self.cluster
+            .create_database(&name, profile)
+            .await
+            .unwrap_or_else(|e| panic!("cannot create database {name}: {e:?}"));
+        Database {
+            url: self.cluster.url(&name),
+            config: self.cluster.config(&name),
+        }
+    }
+
+    /// A fresh contest database and one instance serving it.
+    pub async fn app(&self) -> (Database, TestApp) {
+        let db = self.database(Profile::Contest).await;
+        let app = TestApp::spawn(&db).await;
+        (db, app)
+    }
+}
+
+pub struct Database {
+    pub url: String,
+    pub config: tokio_postgres::Config,
+}
+
+impl Database {
+    /// A direct connection, to look behind the API's back.
+    pub async fn client(&self) -> tokio_postgres::Client {
+        connect(&self.config).await.expect("direct connection")
+    }
+}
+
+/// A running `rinha serve` process; killed when dropped.
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub process: Child,
+}
+
+impl TestApp {
+    /// Starts an instance on a free TCP port of 127.0.0.1.
+    pub async fn spawn(db: &Database) -> Self {
+        let mut process = serve(&db.url, "127.0.0.1:0", &[]);
+        let address = listening_address(&mut process);
+        Self {
+            base: format!("http://{address}"),
+            http: reqwest::Client::new(),
+            process,
+        }
+    }
+
+    pub async fn post_transaction(&self, id: impl std::fmt::Display, body: &str) -> Reply {
+        let request = self
+            .http
+            .post(format!("{}/clientes/{id}/transacoes", self.base))
+            .header("content-type", "application/json")
+            .body(body.to_owned());
+        Reply::from(request.send().await.expect("POST reaches the server")).await
+    }
+
+    /// Posts a well-formed transaction.
+    pub async fn transact(&self, id: i32, valor: i64, tipo: &str, descricao: &str) -> Reply {
+        let body = serde_json::json!({"valor": valor, "tipo": tipo, "descricao": descricao});
+        self.post_transaction(id, &body.to_string()).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        let response = self.http.get(format!("{}{path}", self.base)).send().await;
+        Reply::from(response.expect("GET reaches the server")).await
+    }
+
+    pub async fn statement(&self, id: impl std::fmt::Display) -> Reply {
+        self.get(&format!("/clientes/{id}/extrato")).await
+    }
+
+    /// Sends `signal` and waits for the process to exit.
+    pub fn stop_with(&mut self, signal: i32) -> ExitStatus {
+        stop_with(&mut self.process, signal)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// Starts `rinha serve` listening on `listen`, with extra flags.
+pub fn serve(database_url: &str, listen: &str, flags: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_rinha"))
+        .args(["serve", "--listen", listen, "--startup-timeout", "10s"])
+        .args(flags)
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("rinha serve starts")
+}
+
+/// Reads the instance's log until its `listening` line and returns the bound address; the
+/// rest of the log is drained in the background (printed when TEST_LOG is set).
+pub fn listening_address(process: &mut Child) -> String {
+    let stderr = process.stderr.take().expect("stderr is piped");
+    let mut lines = BufReader::new(stderr).lines();
+    let mut seen = Vec::new();
+    let address = loop {
+        let Some(Ok(line)) = lines.next() else {
+            panic!(
+                "rinha serve exited before listening; its log:\n{}",
+                seen.join("\n")
+            );
+        };
+        if line.contains("listening")
+            && let Some(rest) = line.split(" address=").nth(1)
+        {
+            break rest
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+        }
+        seen.push(line);
+    };
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            if std::env::var_os("TEST_LOG").is_some() {
+                eprintln!("{line}");
+            }
+        }
+    });
+    address
+}
+
+/// Sends a signal and waits (up to 10 s) for the process to exit.
+pub fn stop_with(process: &mut Child, signal: i32) -> ExitStatus {
+    // SAFETY: kill has no memory-safety preconditions; the pid is our own child.
+    unsafe { libc::kill(process.id() as i32, signal) };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = process.try_wait().expect("wait") {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the process did not stop within 10 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A response: status and body text.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub content_type: Option<String>,
+    pub body: String,
+}
+
+impl Reply {
+    async fn from(response: reqwest::Response) -> Self {
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap_or_default().to_owned());
+        let body = response.text().await.expect("a readable body");
+        Self {
+            status,
+            content_type,
+            body,
+        }
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.body))
+    }
+}
+
+/// Asserts an RFC 3339 UTC timestamp with microseconds and a `Z`, as in
+/// `2024-01-17T02:34:38.543030Z`, and returns it.
+pub fn assert_timestamp(value: &Value) -> String {
+    let text = value
+        .as_str()
+        .unwrap_or_else(|| panic!("not a string: {value}"));
+    let shape: String = text
+        .chars()
+        .map(|c| if c.is_ascii_digit() { 'n' } else { c })
+        .collect();
+    assert_eq!(shape, "nnnn-nn-nnTnn:nn:nn.nnnnnnZ", "timestamp {text}");
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|e| panic!("{text} is not RFC 3339: {e}"));
+    text.to_owned()
+}

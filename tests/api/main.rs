@@ -1,0 +1,63 @@
+//! HTTP tests against real `rinha serve` processes and a real PostgreSQL.
+//! Run with `cargo test --test api`; `TEST_LOG=1` shows the servers' logs.
+
+/// Lists async test functions as (name, function) pairs for the runner.
+macro_rules! tests {
+    ($($path:path),* $(,)?) => {
+        vec![$((stringify!($path), (|h| Box::pin($path(h))) as TestFn)),*]
+    };
+}
+
+mod concurrency;
+mod helpers;
+mod lifecycle;
+mod statements;
+mod transactions;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use helpers::{Harness, TestFn};
+use libtest_mimic::{Arguments, Trial};
+
+fn main() -> ExitCode {
+    let args = Arguments::from_args();
+    let tests: Vec<(&str, TestFn)> = [
+        transactions::all(),
+        statements::all(),
+        concurrency::all(),
+        lifecycle::all(),
+    ]
+    .concat();
+    if args.list {
+        let trials = tests
+            .iter()
+            .map(|(name, _)| Trial::test(*name, || Ok(())))
+            .collect();
+        return libtest_mimic::run(&args, trials).exit_code();
+    }
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let harness = Harness::start(&runtime);
+    let trials = tests
+        .into_iter()
+        .map(|(name, test)| {
+            let harness = Arc::clone(&harness);
+            Trial::test(name.replace(' ', ""), move || {
+                let runtime = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(test(harness));
+                Ok(())
+            })
+        })
+        .collect();
+    let conclusion = libtest_mimic::run(&args, trials);
+    drop(harness);
+    conclusion.exit_code()
+}
