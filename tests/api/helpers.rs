@@ -57,6 +57,8 @@ impl Harness {
         Database {
             url: self.cluster.url(&name),
             config: self.cluster.config(&name),
+            admin: self.cluster.config("postgres"),
+            name,
         }
     }
 
@@ -69,14 +71,21 @@ impl Harness {
 }
 
 pub struct Database {
+    pub name: String,
     pub url: String,
     pub config: tokio_postgres::Config,
+    admin: tokio_postgres::Config,
 }
 
 impl Database {
     /// A direct connection, to look behind the API's back.
     pub async fn client(&self) -> tokio_postgres::Client {
         connect(&self.config).await.expect("direct connection")
+    }
+
+    /// A connection to the cluster's `postgres` database, to act on this one from outside.
+    pub async fn admin(&self) -> tokio_postgres::Client {
+        connect(&self.admin).await.expect("admin connection")
     }
 }
 

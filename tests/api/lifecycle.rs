@@ -16,6 +16,7 @@ pub fn all() -> Vec<(&'static str, TestFn)> {
         start_up_gives_up_clearly_when_the_database_is_unreachable,
         a_bad_flag_is_refused_before_anything_starts,
         a_failing_database_gets_a_500_and_the_instance_keeps_serving,
+        an_unreachable_database_gets_a_503_and_the_instance_reconnects_by_itself,
         both_profiles_build_the_same_working_bank,
     ]
 }
@@ -109,6 +110,39 @@ async fn a_failing_database_gets_a_500_and_the_instance_keeps_serving(h: Arc<Har
     assert_eq!(reply.body, "");
     assert_eq!(app.statement(1).await.json()["saldo"]["total"], 0);
     assert_eq!(app.get("/healthz").await.status, StatusCode::OK);
+}
+
+async fn an_unreachable_database_gets_a_503_and_the_instance_reconnects_by_itself(h: Arc<Harness>) {
+    let (db, app) = h.app().await;
+    assert_eq!(
+        app.transact(1, 10, "c", "antes").await.status,
+        StatusCode::OK
+    );
+    let admin = db.admin().await;
+    let name = &db.name;
+    admin
+        .batch_execute(&format!(
+            "ALTER DATABASE {name} ALLOW_CONNECTIONS false;
+             SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}';"
+        ))
+        .await
+        .unwrap();
+
+    let refused = app.transact(1, 10, "c", "durante").await;
+    let statement = app.statement(1).await;
+    let health = app.get("/healthz").await;
+
+    assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(refused.body, "");
+    assert_eq!(statement.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(health.status, StatusCode::SERVICE_UNAVAILABLE);
+    admin
+        .batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+        .await
+        .unwrap();
+    let after = app.transact(1, 10, "c", "depois").await;
+    assert_eq!(after.status, StatusCode::OK);
+    assert_eq!(after.body, r#"{"limite":100000,"saldo":20}"#);
 }
 
 async fn both_profiles_build_the_same_working_bank(h: Arc<Harness>) {
