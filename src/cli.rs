@@ -4,7 +4,10 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use std::path::PathBuf;
+
 use crate::serve::Listen;
+use crate::store::Profile;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -21,6 +24,43 @@ pub struct Cli {
 pub enum Command {
     /// Serve the API: one instance, on a TCP address or a Unix socket.
     Serve(ServeArgs),
+    /// Run the whole contest topology inside its envelope, in the foreground.
+    Stack(StackArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StackArgs {
+    /// The port NGINX listens on.
+    #[arg(long, env = "RINHA_PORT", default_value_t = 9999)]
+    pub port: u16,
+
+    /// contest (UNLOGGED ledger, no fsync) or durable (logged ledger, synchronous commit).
+    #[arg(long, env = "RINHA_PROFILE", default_value = "contest")]
+    pub profile: Profile,
+
+    /// Where the services' data, sockets and logs go; emptied at start.
+    #[arg(long, env = "RINHA_STATE_DIR", default_value_os_t = std::env::temp_dir().join("rinha-stack"))]
+    pub state_dir: PathBuf,
+
+    /// PostgreSQL connections per API instance.
+    #[arg(long, env = "RINHA_POOL_SIZE", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
+    pub pool_size: u16,
+
+    /// Run without cgroup limits (to compare against the envelope).
+    #[arg(long)]
+    pub unlimited: bool,
+}
+
+impl StackArgs {
+    pub fn options(&self) -> crate::stack::Options {
+        crate::stack::Options {
+            port: self.port,
+            profile: self.profile,
+            state_dir: self.state_dir.clone(),
+            enforce: !self.unlimited,
+            pool_size: self.pool_size,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

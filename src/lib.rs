@@ -5,5 +5,6 @@ pub mod cli;
 pub mod domain;
 pub mod launcher;
 pub mod serve;
+pub mod stack;
 pub mod store;
 pub mod telemetry;

@@ -6,14 +6,15 @@ use rinha::cli::{Cli, Command};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     rinha::telemetry::init();
-    let result = match cli.command {
-        Command::Serve(args) => rinha::serve::run(args),
+    let result: Result<(), Box<dyn std::error::Error>> = match cli.command {
+        Command::Serve(args) => rinha::serve::run(args).map_err(Into::into),
+        Command::Stack(args) => rinha::stack::run(args.options()).map_err(Into::into),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             let mut message = error.to_string();
-            let mut source = std::error::Error::source(&error);
+            let mut source = error.source();
             while let Some(cause) = source {
                 message.push_str(": ");
                 message.push_str(&cause.to_string());

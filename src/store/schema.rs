@@ -47,6 +47,20 @@ impl Profile {
     }
 }
 
+/// The tuned server configuration; it includes `profile.conf` from its own directory.
+pub const SERVER_CONF: &str = include_str!("../../sql/postgresql.conf");
+
+impl Profile {
+    /// The server settings of this profile, to be written as `profile.conf` beside
+    /// [`SERVER_CONF`].
+    pub fn server_conf(self) -> &'static str {
+        match self {
+            Self::Contest => include_str!("../../sql/profiles/contest.conf"),
+            Self::Durable => include_str!("../../sql/profiles/durable.conf"),
+        }
+    }
+}
+
 impl fmt::Display for Profile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

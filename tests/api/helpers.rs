@@ -38,7 +38,7 @@ impl Harness {
             .tempdir()
             .expect("temp dir");
         let cluster = runtime
-            .block_on(Cluster::start(dir.path(), &THROWAWAY))
+            .block_on(Cluster::start(dir.path(), &THROWAWAY, None))
             .unwrap_or_else(|e| panic!("cannot start the test PostgreSQL cluster: {e}"));
         Arc::new(Self {
             cluster,

@@ -1,0 +1,65 @@
+//! Starting a service process: in its cgroup, as its account, and tied to this thread.
+
+use std::ffi::CString;
+use std::io;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::process::CommandExt;
+use std::process::Command;
+
+use super::Unprivileged;
+use super::cgroup::Cgroup;
+
+/// Prepares `command` so that, between fork and exec, the child
+/// 1. joins `cgroup` (so everything it forks later is limited from the start),
+/// 2. drops to `user` (after joining: the cgroup files belong to root), and
+/// 3. asks for `death_signal` when the thread that started it dies, so that a killed
+///    launcher or test run leaves no service behind.
+pub fn confine(command: &mut Command, cgroup: Option<&Cgroup>, user: Option<&Unprivileged>, death_signal: i32) {
+    let procs: Vec<CString> = cgroup
+        .map(|c| c.procs_files())
+        .unwrap_or_default()
+        .iter()
+        .map(|path| CString::new(path.as_os_str().as_bytes()).expect("cgroup paths have no NUL"))
+        .collect();
+    let ids = user.map(|u| (u.uid, u.gid));
+    // SAFETY: the closure runs between fork and exec, and only makes async-signal-safe
+    // system calls (open, write, close, setgroups, setgid, setuid, prctl) on memory
+    // allocated before the fork.
+    unsafe {
+        command.pre_exec(move || {
+            for path in &procs {
+                join(path)?;
+            }
+            if let Some((uid, gid)) = ids {
+                check(libc::setgroups(0, std::ptr::null()))?;
+                check(libc::setgid(gid))?;
+                check(libc::setuid(uid))?;
+            }
+            // Set last: a change of credentials clears it.
+            check(libc::prctl(libc::PR_SET_PDEATHSIG, death_signal))
+        });
+    }
+}
+
+/// Writes "0" (the writing process itself) to a `cgroup.procs` file.
+unsafe fn join(procs: &CString) -> io::Result<()> {
+    // SAFETY: a NUL-terminated path and a static buffer; the descriptor is closed here.
+    unsafe {
+        let fd = libc::open(procs.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+        check(fd)?;
+        let written = libc::write(fd, b"0".as_ptr().cast(), 1);
+        libc::close(fd);
+        if written == 1 { Ok(()) } else { Err(io::Error::last_os_error()) }
+    }
+}
+
+/// The last lines of a service's log file, for an error message.
+pub fn log_tail(path: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(20)..].join("\n")
+}
+
+fn check(result: i32) -> io::Result<()> {
+    if result < 0 { Err(io::Error::last_os_error()) } else { Ok(()) }
+}

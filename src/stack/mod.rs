@@ -1,0 +1,95 @@
+//! `rinha stack`: the contest topology on one machine, inside its envelope. PostgreSQL, then
+//! the API instances on Unix sockets, then NGINX on the port, each in its own cgroup. The
+//! stack stays in the foreground; SIGINT or SIGTERM stops it. A service that dies is
+//! reported at once and the whole stack stops with a failure: a contest stack that lost a
+//! service is not the stack being measured, so it is never silently restarted.
+
+mod envelope;
+mod services;
+
+use std::path::PathBuf;
+use std::process::ExitStatus;
+use std::time::Duration;
+
+pub use envelope::{Api, Envelope, Limits};
+pub use services::{Options, Service, Stack, nginx_conf};
+
+use crate::launcher::cgroup::Cgroup;
+use crate::launcher::postgres::ClusterError;
+use crate::launcher::{MissingTool, NoUnprivilegedUser};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StackError {
+    #[error(transparent)]
+    Missing(#[from] MissingTool),
+    #[error(transparent)]
+    NoUser(#[from] NoUnprivilegedUser),
+    #[error(transparent)]
+    Postgres(#[from] ClusterError),
+    #[error("{0}")]
+    Io(String, #[source] std::io::Error),
+    #[error("port {0} is in use: stop what holds it or pass --port")]
+    PortInUse(u16, #[source] std::io::Error),
+    #[error("{} holds files that are not a rinha stack's: remove it or pass --state-dir", .0.display())]
+    ForeignStateDir(PathBuf),
+    #[error("the stack was not ready within {0:?}")]
+    NotReady(Duration),
+    #[error("{name} died ({status}); the end of its log:\n{log}")]
+    Died { name: String, status: ExitStatus, log: String },
+}
+
+/// Runs a stack in the foreground until a signal or a service's death.
+pub fn run(options: Options) -> Result<(), StackError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| StackError::Io("cannot start the runtime".into(), e))?;
+    runtime.block_on(async {
+        let mut stack = Stack::start(&options).await?;
+        println!("{}", table(&stack));
+        println!("ready on http://localhost:{}; Ctrl-C stops the stack", stack.port);
+        let outcome = watch(&mut stack).await;
+        stack.stop();
+        outcome
+    })
+}
+
+/// Waits for SIGINT or SIGTERM (Ok) or a service's death (Err).
+pub async fn watch(stack: &mut Stack) -> Result<(), StackError> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).map_err(|e| StackError::Io("cannot catch SIGTERM".into(), e))?;
+    let mut int = signal(SignalKind::interrupt()).map_err(|e| StackError::Io("cannot catch SIGINT".into(), e))?;
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    loop {
+        tokio::select! {
+            _ = term.recv() => { tracing::info!("SIGTERM: stopping the stack"); return Ok(()) }
+            _ = int.recv() => { tracing::info!("SIGINT: stopping the stack"); return Ok(()) }
+            _ = tick.tick() => {
+                if let Some((name, status, log)) = stack.dead_service() {
+                    tracing::error!(service = name, %status, "a service died: stopping the stack");
+                    return Err(StackError::Died { name, status, log });
+                }
+            }
+        }
+    }
+}
+
+/// One line per service: name, pid, envelope, address; then how the envelope is enforced.
+pub fn table(stack: &Stack) -> String {
+    let mut out = format!("{:<9} {:>8} {:>6} {:>8}  {}\n", "service", "pid", "cpus", "memory", "address");
+    for s in &stack.services {
+        out += &format!(
+            "{:<9} {:>8} {:>6.2} {:>5} MB  {}\n",
+            s.name, s.pid, s.limits.cpus, s.limits.memory_mb, s.address
+        );
+    }
+    let total = Envelope::contest().total();
+    out += &format!("{:<9} {:>8} {:>6.2} {:>5} MB\n", "total", "", total.cpus, total.memory_mb);
+    out += &format!("envelope {}", stack.enforcement);
+    out
+}
+
+/// CPU-seconds and peak memory of a service's group, where it has one.
+pub fn usage(cgroup: Option<&Cgroup>) -> (Option<f64>, Option<u64>) {
+    cgroup.map_or((None, None), |c| (c.cpu_seconds().ok(), c.peak_memory().ok()))
+}

@@ -1,0 +1,357 @@
+//! Starting, watching and stopping the stack's services, each in its cgroup.
+
+use std::fs::{self, File};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use super::{Envelope, Limits, StackError};
+use crate::launcher::cgroup::{Cgroup, Cgroups};
+use crate::launcher::postgres::Cluster;
+use crate::launcher::process::{confine, log_tail};
+use crate::launcher::{Tool, Unprivileged, find_tool, http};
+use crate::store::{Profile, SERVER_CONF};
+
+/// The contest's limit for a stack to be ready.
+const READY_TIMEOUT: Duration = Duration::from_secs(40);
+const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+/// Marks a directory as a stack's state, which a new stack may wipe.
+const MARKER: &str = ".rinha-stack";
+const DATABASE: &str = "rinha";
+
+/// How to start a stack.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub port: u16,
+    pub profile: Profile,
+    pub state_dir: PathBuf,
+    /// Enforce the envelope with cgroups (when the machine allows it).
+    pub enforce: bool,
+    /// PostgreSQL connections per API instance.
+    pub pool_size: u16,
+}
+
+enum Process {
+    Postgres(Cluster),
+    Child { child: Child, stop_signal: i32 },
+}
+
+/// One running service.
+pub struct Service {
+    pub name: String,
+    pub pid: u32,
+    pub limits: Limits,
+    pub address: String,
+    pub log: PathBuf,
+    process: Process,
+    /// Declared after `process`: a group can only be removed once its processes are gone.
+    pub cgroup: Option<Cgroup>,
+}
+
+/// A running stack: PostgreSQL, the API instances and NGINX, in start order.
+pub struct Stack {
+    pub port: u16,
+    pub services: Vec<Service>,
+    /// How the envelope is enforced, or why it is not.
+    pub enforcement: String,
+    postgres: tokio_postgres::Config,
+    cgroups: Option<Cgroups>,
+}
+
+impl Stack {
+    /// Starts every service and returns once `GET /clientes/1/extrato` answers through the
+    /// port. A failure stops whatever had started.
+    pub async fn start(options: &Options) -> Result<Self, StackError> {
+        let envelope = Envelope::contest();
+        let user = Unprivileged::when_root()?;
+        fresh_state_dir(&options.state_dir)?;
+        check_port_free(options.port)?;
+        let (cgroups, groups, enforcement) = confinement(&envelope, options.enforce);
+        let mut groups = groups.into_iter();
+        let mut group = move || groups.next().flatten();
+
+        let postgres = start_postgres(options, envelope.postgres, group()).await?;
+        let mut stack = Stack {
+            port: options.port,
+            postgres: postgres.config,
+            services: vec![postgres.service],
+            enforcement,
+            cgroups,
+        };
+        let run = mkdir_for(&options.state_dir.join("run"), user.as_ref())?;
+        for n in 1..=envelope.api.instances {
+            let service = start_api(options, n, &run, envelope.api.each(), group(), user.as_ref(), &postgres.url)?;
+            stack.services.push(service);
+        }
+        for (service, socket) in stack.services[1..].iter_mut().zip(api_sockets(&run, envelope.api.instances)) {
+            wait_for_socket(service, &socket)?;
+        }
+        let nginx = start_nginx(options, &run, envelope, group(), user.as_ref())?;
+        stack.services.push(nginx);
+        stack.wait_ready()?;
+        Ok(stack)
+    }
+
+    /// How to reach the stack's database directly.
+    pub fn database(&self) -> &tokio_postgres::Config {
+        &self.postgres
+    }
+
+    /// The first service found dead, with its exit status and the end of its log.
+    pub fn dead_service(&mut self) -> Option<(String, ExitStatus, String)> {
+        self.services.iter_mut().find_map(|service| {
+            let status = match &mut service.process {
+                Process::Postgres(cluster) => cluster.try_wait(),
+                Process::Child { child, .. } => child.try_wait(),
+            };
+            let status = status.ok().flatten()?;
+            Some((service.name.clone(), status, log_tail(&service.log)))
+        })
+    }
+
+    /// Stops every service, last started first, and removes the cgroups.
+    pub fn stop(self) {
+        drop(self);
+    }
+
+    fn wait_ready(&mut self) -> Result<(), StackError> {
+        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
+        let deadline = Instant::now() + READY_TIMEOUT;
+        loop {
+            if let Some((name, status, log)) = self.dead_service() {
+                return Err(StackError::Died { name, status, log });
+            }
+            match http::request(address, "GET", "/clientes/1/extrato", None) {
+                Ok((200, _)) => return Ok(()),
+                _ if Instant::now() >= deadline => return Err(StackError::NotReady(READY_TIMEOUT)),
+                _ => std::thread::sleep(Duration::from_millis(100)),
+            }
+        }
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        while let Some(service) = self.services.pop() {
+            service.stop();
+        }
+        // The parent group goes last, once every service's own group is gone.
+        drop(self.cgroups.take());
+    }
+}
+
+impl Service {
+    fn stop(self) {
+        let Service { process, cgroup, .. } = self;
+        match process {
+            Process::Postgres(cluster) => drop(cluster),
+            Process::Child { mut child, stop_signal } => {
+                // SAFETY: kill has no memory-safety preconditions; the pid is our child's.
+                unsafe { libc::kill(child.id() as i32, stop_signal) };
+                let deadline = Instant::now() + STOP_TIMEOUT;
+                while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+        drop(cgroup);
+    }
+}
+
+/// The cgroups of every service, in start order, or `None`s and the reason.
+fn confinement(envelope: &Envelope, enforce: bool) -> (Option<Cgroups>, Vec<Option<Cgroup>>, String) {
+    let services = envelope.services();
+    let unlimited = |reason: String| (None, services.iter().map(|_| None).collect(), reason);
+    if !enforce {
+        return unlimited("not enforced (--unlimited): every service runs without limits".into());
+    }
+    let attempt = Cgroups::new().and_then(|cgroups| {
+        let groups = services
+            .iter()
+            .map(|(name, limits)| cgroups.service(name, *limits).map(Some))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((cgroups, groups))
+    });
+    match attempt {
+        Ok((cgroups, groups)) => {
+            let how = format!("enforced with {}", cgroups.describe());
+            (Some(cgroups), groups, how)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot enforce the envelope: every service runs without limits");
+            unlimited(format!("NOT enforced ({e}): every service runs without limits"))
+        }
+    }
+}
+
+/// Empties the state directory, refusing one that is not a stack's.
+fn fresh_state_dir(dir: &Path) -> Result<(), StackError> {
+    let io = |what: &str| {
+        let what = format!("{what} {}", dir.display());
+        move |e| StackError::Io(what, e)
+    };
+    if dir.exists() {
+        let empty = fs::read_dir(dir).map_err(io("cannot read"))?.next().is_none();
+        if !empty && !dir.join(MARKER).exists() {
+            return Err(StackError::ForeignStateDir(dir.to_owned()));
+        }
+        fs::remove_dir_all(dir).map_err(io("cannot empty"))?;
+    }
+    fs::create_dir_all(dir.join("logs")).map_err(io("cannot create"))?;
+    File::create(dir.join(MARKER)).map_err(io("cannot mark"))?;
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).map_err(io("cannot open"))
+}
+
+fn check_port_free(port: u16) -> Result<(), StackError> {
+    TcpListener::bind((Ipv4Addr::UNSPECIFIED, port))
+        .map(drop)
+        .map_err(|e| StackError::PortInUse(port, e))
+}
+
+/// Creates a directory the services' account may write to.
+fn mkdir_for(dir: &Path, user: Option<&Unprivileged>) -> Result<PathBuf, StackError> {
+    fs::create_dir_all(dir).map_err(|e| StackError::Io(format!("cannot create {}", dir.display()), e))?;
+    if let Some(user) = user {
+        user.own(dir)
+            .map_err(|e| StackError::Io(format!("cannot give {} to {}", dir.display(), user.name), e))?;
+    }
+    Ok(dir.to_owned())
+}
+
+struct Postgres {
+    service: Service,
+    url: String,
+    config: tokio_postgres::Config,
+}
+
+async fn start_postgres(options: &Options, limits: Limits, cgroup: Option<Cgroup>) -> Result<Postgres, StackError> {
+    let dir = options.state_dir.join("postgres");
+    let conf = dir.join("postgresql.conf");
+    let write = |path: PathBuf, text: &str| {
+        fs::write(&path, text).map_err(|e| StackError::Io(format!("cannot write {}", path.display()), e))
+    };
+    fs::create_dir_all(&dir).map_err(|e| StackError::Io(format!("cannot create {}", dir.display()), e))?;
+    write(conf.clone(), SERVER_CONF)?;
+    write(dir.join("profile.conf"), options.profile.server_conf())?;
+    let config_file = conf.display().to_string();
+    let cluster = Cluster::start(&dir, &[("config_file", &config_file)], cgroup.as_ref()).await?;
+    cluster.create_database(DATABASE, options.profile).await?;
+    Ok(Postgres {
+        url: cluster.url(DATABASE),
+        config: cluster.config(DATABASE),
+        service: Service {
+            name: "postgres".into(),
+            pid: cluster.pid(),
+            limits,
+            address: format!("unix:{}", cluster.socket_dir().display()),
+            log: cluster.log().to_owned(),
+            process: Process::Postgres(cluster),
+            cgroup,
+        },
+    })
+}
+
+fn api_sockets(run: &Path, instances: u8) -> Vec<PathBuf> {
+    (1..=instances).map(|n| run.join(format!("api{n}.sock"))).collect()
+}
+
+fn start_api(
+    options: &Options,
+    n: u8,
+    run: &Path,
+    limits: Limits,
+    cgroup: Option<Cgroup>,
+    user: Option<&Unprivileged>,
+    database_url: &str,
+) -> Result<Service, StackError> {
+    let socket = run.join(format!("api{n}.sock"));
+    let exe = std::env::current_exe().map_err(|e| StackError::Io("cannot find this executable".into(), e))?;
+    let mut command = Command::new(exe);
+    command
+        .args(["serve", "--workers", "1", "--pool-size", &options.pool_size.to_string()])
+        .arg("--listen")
+        .arg(format!("unix:{}", socket.display()))
+        .env("DATABASE_URL", database_url);
+    spawn(options, &format!("api{n}"), command, limits, cgroup, user, libc::SIGTERM, format!("unix:{}", socket.display()))
+}
+
+fn start_nginx(
+    options: &Options,
+    run: &Path,
+    envelope: Envelope,
+    cgroup: Option<Cgroup>,
+    user: Option<&Unprivileged>,
+) -> Result<Service, StackError> {
+    let prefix = mkdir_for(&options.state_dir.join("nginx"), user)?;
+    mkdir_for(&prefix.join("tmp"), user)?;
+    let conf = prefix.join("nginx.conf");
+    fs::write(&conf, nginx_conf(options.port, &api_sockets(run, envelope.api.instances)))
+        .map_err(|e| StackError::Io(format!("cannot write {}", conf.display()), e))?;
+    let mut command = Command::new(find_tool(Tool::Nginx)?);
+    command.arg("-p").arg(&prefix).arg("-c").arg(&conf).args(["-e", "stderr"]);
+    // SIGQUIT is NGINX's graceful shutdown.
+    spawn(options, "nginx", command, envelope.nginx, cgroup, user, libc::SIGQUIT, format!("http://0.0.0.0:{}", options.port))
+}
+
+/// The NGINX configuration of this repository with the port and the instances' sockets.
+pub fn nginx_conf(port: u16, sockets: &[PathBuf]) -> String {
+    let servers: Vec<String> = sockets
+        .iter()
+        .map(|s| format!("        server unix:{};", s.display()))
+        .collect();
+    include_str!("../../nginx/nginx.conf")
+        .replace("@port@", &port.to_string())
+        .replace("@servers@", &servers.join("\n"))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn spawn(
+    options: &Options,
+    name: &str,
+    mut command: Command,
+    limits: Limits,
+    cgroup: Option<Cgroup>,
+    user: Option<&Unprivileged>,
+    stop_signal: i32,
+    address: String,
+) -> Result<Service, StackError> {
+    let log = options.state_dir.join("logs").join(format!("{name}.log"));
+    let file = File::create(&log).map_err(|e| StackError::Io(format!("cannot create {}", log.display()), e))?;
+    let err = file.try_clone().map_err(|e| StackError::Io("cannot share a log file".into(), e))?;
+    command.stdin(Stdio::null()).stdout(file).stderr(err);
+    confine(&mut command, cgroup.as_ref(), user, stop_signal);
+    let child = command
+        .spawn()
+        .map_err(|e| StackError::Io(format!("cannot start {name}"), e))?;
+    Ok(Service {
+        name: name.to_owned(),
+        pid: child.id(),
+        limits,
+        address,
+        log,
+        process: Process::Child { child, stop_signal },
+        cgroup,
+    })
+}
+
+fn wait_for_socket(service: &mut Service, socket: &Path) -> Result<(), StackError> {
+    let deadline = Instant::now() + READY_TIMEOUT;
+    while UnixStream::connect(socket).is_err() {
+        if let Process::Child { child, .. } = &mut service.process
+            && let Ok(Some(status)) = child.try_wait()
+        {
+            let log = log_tail(&service.log);
+            return Err(StackError::Died { name: service.name.clone(), status, log });
+        }
+        if Instant::now() >= deadline {
+            return Err(StackError::NotReady(READY_TIMEOUT));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(())
+}
