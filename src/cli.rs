@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 use std::path::PathBuf;
 
+use crate::bench::Scenario;
 use crate::serve::Listen;
 use crate::store::Profile;
 
@@ -23,9 +24,25 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the API: one instance, on a TCP address or a Unix socket.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Run the whole contest topology inside its envelope, in the foreground.
     Stack(StackArgs),
+    /// Start the stack, run a k6 scenario against it, and write its reports.
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Which scenario of k6/ to run.
+    #[arg(value_enum, default_value = "official")]
+    pub scenario: Scenario,
+
+    /// Where the HTML dashboard, the k6 summary and the services' usage are written.
+    #[arg(long, env = "RINHA_REPORTS", default_value = "docs/reports")]
+    pub reports: PathBuf,
+
+    #[command(flatten)]
+    pub stack: StackArgs,
 }
 
 #[derive(Debug, Args)]

@@ -7,8 +7,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     rinha::telemetry::init();
     let result: Result<(), Box<dyn std::error::Error>> = match cli.command {
-        Command::Serve(args) => rinha::serve::run(args).map_err(Into::into),
+        Command::Serve(args) => rinha::serve::run(*args).map_err(Into::into),
         Command::Stack(args) => rinha::stack::run(args.options()).map_err(Into::into),
+        Command::Bench(args) => {
+            rinha::bench::run(args.scenario, args.stack.options(), &args.reports)
+                .map(drop)
+                .map_err(Into::into)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -27,8 +27,14 @@ fn io_err(context: impl Into<String>) -> impl FnOnce(io::Error) -> CgroupError {
 
 #[derive(Debug)]
 enum Layout {
-    V2 { parent: PathBuf },
-    V1 { cpu: PathBuf, cpuacct: PathBuf, memory: PathBuf },
+    V2 {
+        parent: PathBuf,
+    },
+    V1 {
+        cpu: PathBuf,
+        cpuacct: PathBuf,
+        memory: PathBuf,
+    },
 }
 
 /// The parent group of one stack's services.
@@ -40,8 +46,10 @@ pub struct Cgroups {
 impl Cgroups {
     /// Finds the hierarchy and creates the parent group, or says why it cannot.
     pub fn new() -> Result<Self, CgroupError> {
-        let mountinfo = fs::read_to_string("/proc/self/mountinfo").map_err(io_err("read /proc/self/mountinfo"))?;
-        let membership = fs::read_to_string("/proc/self/cgroup").map_err(io_err("read /proc/self/cgroup"))?;
+        let mountinfo = fs::read_to_string("/proc/self/mountinfo")
+            .map_err(io_err("read /proc/self/mountinfo"))?;
+        let membership =
+            fs::read_to_string("/proc/self/cgroup").map_err(io_err("read /proc/self/cgroup"))?;
         let name = format!("rinha-{}", std::process::id());
         if let Some(own) = v2_dir(&mountinfo, &membership) {
             return Ok(Self {
@@ -50,7 +58,8 @@ impl Cgroups {
                 },
             });
         }
-        let dir = |controller| v1_dir(&mountinfo, &membership, controller).ok_or(CgroupError::NotMounted);
+        let dir =
+            |controller| v1_dir(&mountinfo, &membership, controller).ok_or(CgroupError::NotMounted);
         let (cpu, cpuacct, memory) = (dir("cpu")?, dir("cpuacct")?, dir("memory")?);
         let layout = Layout::V1 {
             cpu: cpu.join(&name),
@@ -91,7 +100,11 @@ impl Cgroups {
                     dirs: vec![dir],
                 }
             }
-            Layout::V1 { cpu, cpuacct, memory: mem } => {
+            Layout::V1 {
+                cpu,
+                cpuacct,
+                memory: mem,
+            } => {
                 let (cpu, cpuacct, mem) = (cpu.join(name), cpuacct.join(name), mem.join(name));
                 let mut dirs = vec![cpu.clone(), mem.clone()];
                 if cpuacct != cpu {
@@ -121,7 +134,11 @@ impl Layout {
     fn dirs(&self) -> Vec<PathBuf> {
         match self {
             Self::V2 { parent } => vec![parent.clone()],
-            Self::V1 { cpu, cpuacct, memory } => {
+            Self::V1 {
+                cpu,
+                cpuacct,
+                memory,
+            } => {
                 let mut dirs = vec![cpu.clone(), memory.clone()];
                 if cpuacct != cpu {
                     dirs.push(cpuacct.clone());
@@ -211,7 +228,10 @@ fn read_number(path: &Path) -> io::Result<u64> {
 }
 
 /// Mount point and root of each mount of `fstype`, with its super options.
-fn mounts<'a>(mountinfo: &'a str, fstype: &'a str) -> impl Iterator<Item = (&'a str, &'a str, &'a str)> {
+fn mounts<'a>(
+    mountinfo: &'a str,
+    fstype: &'a str,
+) -> impl Iterator<Item = (&'a str, &'a str, &'a str)> {
     mountinfo.lines().filter_map(move |line| {
         let (left, right) = line.split_once(" - ")?;
         let mut fields = left.split(' ');
@@ -226,7 +246,10 @@ fn mounts<'a>(mountinfo: &'a str, fstype: &'a str) -> impl Iterator<Item = (&'a 
 
 /// The directory of a cgroup path in a hierarchy mounted at `mount_point` from `root`.
 fn join(mount_point: &str, root: &str, path: &str) -> PathBuf {
-    let relative = path.strip_prefix(root).unwrap_or(path).trim_start_matches('/');
+    let relative = path
+        .strip_prefix(root)
+        .unwrap_or(path)
+        .trim_start_matches('/');
     Path::new(mount_point).join(relative)
 }
 
@@ -237,7 +260,11 @@ fn v1_dir(mountinfo: &str, membership: &str, controller: &str) -> Option<PathBuf
     let path = membership.lines().find_map(|line| {
         let mut fields = line.splitn(3, ':');
         let _id = fields.next()?;
-        fields.next()?.split(',').any(|c| c == controller).then_some(())?;
+        fields
+            .next()?
+            .split(',')
+            .any(|c| c == controller)
+            .then_some(())?;
         fields.next()
     })?;
     Some(join(mount_point, root, path))
@@ -246,7 +273,9 @@ fn v1_dir(mountinfo: &str, membership: &str, controller: &str) -> Option<PathBuf
 /// This process's v2 group, if the unified hierarchy offers both controllers there.
 fn v2_dir(mountinfo: &str, membership: &str) -> Option<PathBuf> {
     let (mount_point, root, _) = mounts(mountinfo, "cgroup2").next()?;
-    let path = membership.lines().find_map(|line| line.strip_prefix("0::"))?;
+    let path = membership
+        .lines()
+        .find_map(|line| line.strip_prefix("0::"))?;
     let dir = join(mount_point, root, path);
     let controllers = fs::read_to_string(dir.join("cgroup.controllers")).ok()?;
     let has = |c| controllers.split_whitespace().any(|x| x == c);
@@ -289,13 +318,17 @@ mod tests {
             v1_dir(HYBRID, MEMBERSHIP, "memory"),
             Some(PathBuf::from("/sys/fs/cgroup/memory/process_api/aa82"))
         );
-        assert_eq!(v1_dir(HYBRID, MEMBERSHIP, "cpu"), Some(PathBuf::from("/sys/fs/cgroup/cpu")));
+        assert_eq!(
+            v1_dir(HYBRID, MEMBERSHIP, "cpu"),
+            Some(PathBuf::from("/sys/fs/cgroup/cpu"))
+        );
         assert_eq!(v1_dir(HYBRID, MEMBERSHIP, "pids"), None);
     }
 
     #[test]
     fn co_mounted_v1_controllers_share_a_directory() {
-        let mountinfo = "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n";
+        let mountinfo =
+            "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n";
         let membership = "2:cpu,cpuacct:/docker/abc\n";
         let expected = Some(PathBuf::from("/sys/fs/cgroup/cpu,cpuacct/docker/abc"));
         assert_eq!(v1_dir(mountinfo, membership, "cpu"), expected);

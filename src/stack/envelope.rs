@@ -59,10 +59,16 @@ impl Envelope {
 
     /// The sum over every service.
     pub fn total(&self) -> Limits {
-        self.services().iter().fold(Limits { cpus: 0.0, memory_mb: 0 }, |sum, (_, l)| Limits {
-            cpus: sum.cpus + l.cpus,
-            memory_mb: sum.memory_mb + l.memory_mb,
-        })
+        self.services().iter().fold(
+            Limits {
+                cpus: 0.0,
+                memory_mb: 0,
+            },
+            |sum, (_, l)| Limits {
+                cpus: sum.cpus + l.cpus,
+                memory_mb: sum.memory_mb + l.memory_mb,
+            },
+        )
     }
 }
 
@@ -74,21 +80,39 @@ mod tests {
     fn the_envelope_fits_the_contest_budget() {
         let envelope = Envelope::contest();
         let total = envelope.total();
-        assert_eq!((envelope.budget.cpus, envelope.budget.memory_mb), (1.5, 550));
-        assert!(total.cpus <= envelope.budget.cpus + 1e-9, "{} CPUs", total.cpus);
-        assert!(total.memory_mb <= envelope.budget.memory_mb, "{} MB", total.memory_mb);
+        assert_eq!(
+            (envelope.budget.cpus, envelope.budget.memory_mb),
+            (1.5, 550)
+        );
+        assert!(
+            total.cpus <= envelope.budget.cpus + 1e-9,
+            "{} CPUs",
+            total.cpus
+        );
+        assert!(
+            total.memory_mb <= envelope.budget.memory_mb,
+            "{} MB",
+            total.memory_mb
+        );
     }
 
     #[test]
     fn every_service_is_limited() {
         for (name, limits) in Envelope::contest().services() {
-            assert!(limits.cpus > 0.0 && limits.memory_mb > 0, "{name} is unlimited");
+            assert!(
+                limits.cpus > 0.0 && limits.memory_mb > 0,
+                "{name} is unlimited"
+            );
         }
     }
 
     #[test]
     fn the_contest_runs_two_api_instances() {
-        let names: Vec<String> = Envelope::contest().services().into_iter().map(|(n, _)| n).collect();
+        let names: Vec<String> = Envelope::contest()
+            .services()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
         assert_eq!(names, ["postgres", "api1", "api2", "nginx"]);
     }
 }

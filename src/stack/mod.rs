@@ -35,7 +35,11 @@ pub enum StackError {
     #[error("the stack was not ready within {0:?}")]
     NotReady(Duration),
     #[error("{name} died ({status}); the end of its log:\n{log}")]
-    Died { name: String, status: ExitStatus, log: String },
+    Died {
+        name: String,
+        status: ExitStatus,
+        log: String,
+    },
 }
 
 /// Runs a stack in the foreground until a signal or a service's death.
@@ -47,7 +51,10 @@ pub fn run(options: Options) -> Result<(), StackError> {
     runtime.block_on(async {
         let mut stack = Stack::start(&options).await?;
         println!("{}", table(&stack));
-        println!("ready on http://localhost:{}; Ctrl-C stops the stack", stack.port);
+        println!(
+            "ready on http://localhost:{}; Ctrl-C stops the stack",
+            stack.port
+        );
         let outcome = watch(&mut stack).await;
         stack.stop();
         outcome
@@ -57,8 +64,10 @@ pub fn run(options: Options) -> Result<(), StackError> {
 /// Waits for SIGINT or SIGTERM (Ok) or a service's death (Err).
 pub async fn watch(stack: &mut Stack) -> Result<(), StackError> {
     use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate()).map_err(|e| StackError::Io("cannot catch SIGTERM".into(), e))?;
-    let mut int = signal(SignalKind::interrupt()).map_err(|e| StackError::Io("cannot catch SIGINT".into(), e))?;
+    let mut term = signal(SignalKind::terminate())
+        .map_err(|e| StackError::Io("cannot catch SIGTERM".into(), e))?;
+    let mut int = signal(SignalKind::interrupt())
+        .map_err(|e| StackError::Io("cannot catch SIGINT".into(), e))?;
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     loop {
         tokio::select! {
@@ -76,7 +85,10 @@ pub async fn watch(stack: &mut Stack) -> Result<(), StackError> {
 
 /// One line per service: name, pid, envelope, address; then how the envelope is enforced.
 pub fn table(stack: &Stack) -> String {
-    let mut out = format!("{:<9} {:>8} {:>6} {:>8}  {}\n", "service", "pid", "cpus", "memory", "address");
+    let mut out = format!(
+        "{:<9} {:>8} {:>6} {:>8}  {}\n",
+        "service", "pid", "cpus", "memory", "address"
+    );
     for s in &stack.services {
         out += &format!(
             "{:<9} {:>8} {:>6.2} {:>5} MB  {}\n",
@@ -84,12 +96,17 @@ pub fn table(stack: &Stack) -> String {
         );
     }
     let total = Envelope::contest().total();
-    out += &format!("{:<9} {:>8} {:>6.2} {:>5} MB\n", "total", "", total.cpus, total.memory_mb);
+    out += &format!(
+        "{:<9} {:>8} {:>6.2} {:>5} MB\n",
+        "total", "", total.cpus, total.memory_mb
+    );
     out += &format!("envelope {}", stack.enforcement);
     out
 }
 
 /// CPU-seconds and peak memory of a service's group, where it has one.
 pub fn usage(cgroup: Option<&Cgroup>) -> (Option<f64>, Option<u64>) {
-    cgroup.map_or((None, None), |c| (c.cpu_seconds().ok(), c.peak_memory().ok()))
+    cgroup.map_or((None, None), |c| {
+        (c.cpu_seconds().ok(), c.peak_memory().ok())
+    })
 }

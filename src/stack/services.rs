@@ -82,10 +82,21 @@ impl Stack {
         };
         let run = mkdir_for(&options.state_dir.join("run"), user.as_ref())?;
         for n in 1..=envelope.api.instances {
-            let service = start_api(options, n, &run, envelope.api.each(), group(), user.as_ref(), &postgres.url)?;
+            let service = start_api(
+                options,
+                n,
+                &run,
+                envelope.api.each(),
+                group(),
+                user.as_ref(),
+                &postgres.url,
+            )?;
             stack.services.push(service);
         }
-        for (service, socket) in stack.services[1..].iter_mut().zip(api_sockets(&run, envelope.api.instances)) {
+        for (service, socket) in stack.services[1..]
+            .iter_mut()
+            .zip(api_sockets(&run, envelope.api.instances))
+        {
             wait_for_socket(service, &socket)?;
         }
         let nginx = start_nginx(options, &run, envelope, group(), user.as_ref())?;
@@ -144,10 +155,15 @@ impl Drop for Stack {
 
 impl Service {
     fn stop(self) {
-        let Service { process, cgroup, .. } = self;
+        let Service {
+            process, cgroup, ..
+        } = self;
         match process {
             Process::Postgres(cluster) => drop(cluster),
-            Process::Child { mut child, stop_signal } => {
+            Process::Child {
+                mut child,
+                stop_signal,
+            } => {
                 // SAFETY: kill has no memory-safety preconditions; the pid is our child's.
                 unsafe { libc::kill(child.id() as i32, stop_signal) };
                 let deadline = Instant::now() + STOP_TIMEOUT;
@@ -163,7 +179,10 @@ impl Service {
 }
 
 /// The cgroups of every service, in start order, or `None`s and the reason.
-fn confinement(envelope: &Envelope, enforce: bool) -> (Option<Cgroups>, Vec<Option<Cgroup>>, String) {
+fn confinement(
+    envelope: &Envelope,
+    enforce: bool,
+) -> (Option<Cgroups>, Vec<Option<Cgroup>>, String) {
     let services = envelope.services();
     let unlimited = |reason: String| (None, services.iter().map(|_| None).collect(), reason);
     if !enforce {
@@ -183,7 +202,9 @@ fn confinement(envelope: &Envelope, enforce: bool) -> (Option<Cgroups>, Vec<Opti
         }
         Err(e) => {
             tracing::warn!(error = %e, "cannot enforce the envelope: every service runs without limits");
-            unlimited(format!("NOT enforced ({e}): every service runs without limits"))
+            unlimited(format!(
+                "NOT enforced ({e}): every service runs without limits"
+            ))
         }
     }
 }
@@ -195,7 +216,10 @@ fn fresh_state_dir(dir: &Path) -> Result<(), StackError> {
         move |e| StackError::Io(what, e)
     };
     if dir.exists() {
-        let empty = fs::read_dir(dir).map_err(io("cannot read"))?.next().is_none();
+        let empty = fs::read_dir(dir)
+            .map_err(io("cannot read"))?
+            .next()
+            .is_none();
         if !empty && !dir.join(MARKER).exists() {
             return Err(StackError::ForeignStateDir(dir.to_owned()));
         }
@@ -215,10 +239,12 @@ fn check_port_free(port: u16) -> Result<(), StackError> {
 
 /// Creates a directory the services' account may write to.
 fn mkdir_for(dir: &Path, user: Option<&Unprivileged>) -> Result<PathBuf, StackError> {
-    fs::create_dir_all(dir).map_err(|e| StackError::Io(format!("cannot create {}", dir.display()), e))?;
+    fs::create_dir_all(dir)
+        .map_err(|e| StackError::Io(format!("cannot create {}", dir.display()), e))?;
     if let Some(user) = user {
-        user.own(dir)
-            .map_err(|e| StackError::Io(format!("cannot give {} to {}", dir.display(), user.name), e))?;
+        user.own(dir).map_err(|e| {
+            StackError::Io(format!("cannot give {} to {}", dir.display(), user.name), e)
+        })?;
     }
     Ok(dir.to_owned())
 }
@@ -229,13 +255,19 @@ struct Postgres {
     config: tokio_postgres::Config,
 }
 
-async fn start_postgres(options: &Options, limits: Limits, cgroup: Option<Cgroup>) -> Result<Postgres, StackError> {
+async fn start_postgres(
+    options: &Options,
+    limits: Limits,
+    cgroup: Option<Cgroup>,
+) -> Result<Postgres, StackError> {
     let dir = options.state_dir.join("postgres");
     let conf = dir.join("postgresql.conf");
     let write = |path: PathBuf, text: &str| {
-        fs::write(&path, text).map_err(|e| StackError::Io(format!("cannot write {}", path.display()), e))
+        fs::write(&path, text)
+            .map_err(|e| StackError::Io(format!("cannot write {}", path.display()), e))
     };
-    fs::create_dir_all(&dir).map_err(|e| StackError::Io(format!("cannot create {}", dir.display()), e))?;
+    fs::create_dir_all(&dir)
+        .map_err(|e| StackError::Io(format!("cannot create {}", dir.display()), e))?;
     write(conf.clone(), SERVER_CONF)?;
     write(dir.join("profile.conf"), options.profile.server_conf())?;
     let config_file = conf.display().to_string();
@@ -257,7 +289,9 @@ async fn start_postgres(options: &Options, limits: Limits, cgroup: Option<Cgroup
 }
 
 fn api_sockets(run: &Path, instances: u8) -> Vec<PathBuf> {
-    (1..=instances).map(|n| run.join(format!("api{n}.sock"))).collect()
+    (1..=instances)
+        .map(|n| run.join(format!("api{n}.sock")))
+        .collect()
 }
 
 fn start_api(
@@ -270,14 +304,30 @@ fn start_api(
     database_url: &str,
 ) -> Result<Service, StackError> {
     let socket = run.join(format!("api{n}.sock"));
-    let exe = std::env::current_exe().map_err(|e| StackError::Io("cannot find this executable".into(), e))?;
+    let exe = std::env::current_exe()
+        .map_err(|e| StackError::Io("cannot find this executable".into(), e))?;
     let mut command = Command::new(exe);
     command
-        .args(["serve", "--workers", "1", "--pool-size", &options.pool_size.to_string()])
+        .args([
+            "serve",
+            "--workers",
+            "1",
+            "--pool-size",
+            &options.pool_size.to_string(),
+        ])
         .arg("--listen")
         .arg(format!("unix:{}", socket.display()))
         .env("DATABASE_URL", database_url);
-    spawn(options, &format!("api{n}"), command, limits, cgroup, user, libc::SIGTERM, format!("unix:{}", socket.display()))
+    spawn(
+        options,
+        &format!("api{n}"),
+        command,
+        limits,
+        cgroup,
+        user,
+        libc::SIGTERM,
+        format!("unix:{}", socket.display()),
+    )
 }
 
 fn start_nginx(
@@ -290,12 +340,29 @@ fn start_nginx(
     let prefix = mkdir_for(&options.state_dir.join("nginx"), user)?;
     mkdir_for(&prefix.join("tmp"), user)?;
     let conf = prefix.join("nginx.conf");
-    fs::write(&conf, nginx_conf(options.port, &api_sockets(run, envelope.api.instances)))
-        .map_err(|e| StackError::Io(format!("cannot write {}", conf.display()), e))?;
+    fs::write(
+        &conf,
+        nginx_conf(options.port, &api_sockets(run, envelope.api.instances)),
+    )
+    .map_err(|e| StackError::Io(format!("cannot write {}", conf.display()), e))?;
     let mut command = Command::new(find_tool(Tool::Nginx)?);
-    command.arg("-p").arg(&prefix).arg("-c").arg(&conf).args(["-e", "stderr"]);
+    command
+        .arg("-p")
+        .arg(&prefix)
+        .arg("-c")
+        .arg(&conf)
+        .args(["-e", "stderr"]);
     // SIGQUIT is NGINX's graceful shutdown.
-    spawn(options, "nginx", command, envelope.nginx, cgroup, user, libc::SIGQUIT, format!("http://0.0.0.0:{}", options.port))
+    spawn(
+        options,
+        "nginx",
+        command,
+        envelope.nginx,
+        cgroup,
+        user,
+        libc::SIGQUIT,
+        format!("http://0.0.0.0:{}", options.port),
+    )
 }
 
 /// The NGINX configuration of this repository with the port and the instances' sockets.
@@ -321,8 +388,11 @@ fn spawn(
     address: String,
 ) -> Result<Service, StackError> {
     let log = options.state_dir.join("logs").join(format!("{name}.log"));
-    let file = File::create(&log).map_err(|e| StackError::Io(format!("cannot create {}", log.display()), e))?;
-    let err = file.try_clone().map_err(|e| StackError::Io("cannot share a log file".into(), e))?;
+    let file = File::create(&log)
+        .map_err(|e| StackError::Io(format!("cannot create {}", log.display()), e))?;
+    let err = file
+        .try_clone()
+        .map_err(|e| StackError::Io("cannot share a log file".into(), e))?;
     command.stdin(Stdio::null()).stdout(file).stderr(err);
     confine(&mut command, cgroup.as_ref(), user, stop_signal);
     let child = command
@@ -346,7 +416,11 @@ fn wait_for_socket(service: &mut Service, socket: &Path) -> Result<(), StackErro
             && let Ok(Some(status)) = child.try_wait()
         {
             let log = log_tail(&service.log);
-            return Err(StackError::Died { name: service.name.clone(), status, log });
+            return Err(StackError::Died {
+                name: service.name.clone(),
+                status,
+                log,
+            });
         }
         if Instant::now() >= deadline {
             return Err(StackError::NotReady(READY_TIMEOUT));

@@ -11,6 +11,7 @@ macro_rules! tests {
 mod concurrency;
 mod helpers;
 mod lifecycle;
+mod stack;
 mod statements;
 mod transactions;
 
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
         statements::all(),
         concurrency::all(),
         lifecycle::all(),
+        stack::all(),
     ]
     .concat();
     if args.list {

@@ -1,0 +1,238 @@
+//! `rinha bench`: start the stack, warm it up, run a k6 scenario against its port, and
+//! report what k6 saw and what each service spent, read from its cgroup.
+
+use std::fs;
+use std::io::IsTerminal;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use simd_json::prelude::*;
+
+use crate::launcher::{Tool, find_tool, http, postgres};
+use crate::stack::{self, Stack, StackError};
+
+mod report;
+
+pub use report::{Report, ServiceUsage};
+
+/// The scenarios of `k6/`, built in so that the binary needs no checkout.
+const COMMON: &str = include_str!("../../k6/common.js");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scenario {
+    /// The public acceptance run, open model (about 246 s).
+    Official,
+    /// Closed-model saturation (DURATION, 30 s by default).
+    Stress,
+}
+
+impl Scenario {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Official => "official",
+            Self::Stress => "stress",
+        }
+    }
+
+    fn script(self) -> &'static str {
+        match self {
+            Self::Official => include_str!("../../k6/official.js"),
+            Self::Stress => include_str!("../../k6/stress.js"),
+        }
+    }
+
+    /// How long k6 runs, for the progress line.
+    fn expected(self) -> Duration {
+        match self {
+            Self::Official => Duration::from_secs(246),
+            Self::Stress => Duration::from_secs(30),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    #[error(transparent)]
+    Stack(#[from] StackError),
+    #[error(transparent)]
+    Missing(#[from] crate::launcher::MissingTool),
+    #[error("{0}")]
+    Io(String, #[source] std::io::Error),
+    #[error("cannot reset the ledger after the warm-up")]
+    Reset(#[source] tokio_postgres::Error),
+    #[error("cannot connect to the stack's database")]
+    Database(#[source] postgres::ClusterError),
+    #[error("k6 failed ({0}) before writing its summary; see {1}")]
+    K6(std::process::ExitStatus, PathBuf),
+    #[error("the k6 summary {0} is not what k6 writes: {1}")]
+    Summary(PathBuf, String),
+    #[error("k6 thresholds failed: see {0}")]
+    Thresholds(PathBuf),
+}
+
+fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> BenchError {
+    let context = context.into();
+    move |e| BenchError::Io(context, e)
+}
+
+/// Runs `scenario` against a fresh stack and writes its reports under `reports`.
+pub fn run(
+    scenario: Scenario,
+    options: stack::Options,
+    reports: &Path,
+) -> Result<Report, BenchError> {
+    let k6 = find_tool(Tool::K6)?;
+    fs::create_dir_all(reports).map_err(io(format!("cannot create {}", reports.display())))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(io("cannot start the runtime"))?;
+    runtime.block_on(async {
+        let stack = Stack::start(&options).await?;
+        println!("{}", stack::table(&stack));
+        let outcome = measure(&stack, scenario, &k6, &options, reports).await;
+        stack.stop();
+        outcome
+    })
+}
+
+async fn measure(
+    stack: &Stack,
+    scenario: Scenario,
+    k6: &Path,
+    options: &stack::Options,
+    reports: &Path,
+) -> Result<Report, BenchError> {
+    warm_up(stack).await?;
+    let before = usage(stack);
+    let started = Instant::now();
+    let (status, log) = run_k6(stack, scenario, k6, &options.state_dir, reports)?;
+    let elapsed = started.elapsed();
+    let after = usage(stack);
+
+    let summary_path = reports.join(format!("{}-summary.json", scenario.name()));
+    let summary = fs::read(&summary_path).map_err(|_| BenchError::K6(status, log.clone()))?;
+    let report = Report::new(scenario.name(), &summary, stack, &before, &after, elapsed)
+        .map_err(|e| BenchError::Summary(summary_path.clone(), e))?;
+    let services_path = reports.join(format!("{}-services.json", scenario.name()));
+    fs::write(&services_path, report.services_json())
+        .map_err(io(format!("cannot write {}", services_path.display())))?;
+    println!("{}", report.table());
+    match status.code() {
+        Some(0) => Ok(report),
+        Some(99) => Err(BenchError::Thresholds(summary_path)),
+        _ => Err(BenchError::K6(status, log)),
+    }
+}
+
+/// Sends every kind of request through the port so that connections are open and
+/// statements prepared, then empties the ledger: the scenarios expect fresh accounts.
+async fn warm_up(stack: &Stack) -> Result<(), BenchError> {
+    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, stack.port));
+    for round in 0..300 {
+        let id = 1 + round % 5;
+        let _ = http::request(address, "GET", &format!("/clientes/{id}/extrato"), None);
+        for tipo in ["c", "d"] {
+            let body = format!(r#"{{"valor": 1, "tipo": "{tipo}", "descricao": "aquecendo"}}"#);
+            let _ = http::request(
+                address,
+                "POST",
+                &format!("/clientes/{id}/transacoes"),
+                Some(&body),
+            );
+        }
+    }
+    let client = postgres::connect(stack.database())
+        .await
+        .map_err(BenchError::Database)?;
+    client
+        .batch_execute("TRUNCATE transacoes; UPDATE clientes SET saldo = 0")
+        .await
+        .map_err(BenchError::Reset)
+}
+
+/// CPU-seconds and peak memory of each service now.
+fn usage(stack: &Stack) -> Vec<(Option<f64>, Option<u64>)> {
+    stack
+        .services
+        .iter()
+        .map(|s| stack::usage(s.cgroup.as_ref()))
+        .collect()
+}
+
+/// Runs k6 with its output in a log file and a progress line on stderr.
+fn run_k6(
+    stack: &Stack,
+    scenario: Scenario,
+    k6: &Path,
+    state_dir: &Path,
+    reports: &Path,
+) -> Result<(std::process::ExitStatus, PathBuf), BenchError> {
+    let scripts = state_dir.join("k6");
+    fs::create_dir_all(&scripts).map_err(io("cannot create the k6 directory"))?;
+    fs::write(scripts.join("common.js"), COMMON).map_err(io("cannot write k6/common.js"))?;
+    let script = scripts.join(format!("{}.js", scenario.name()));
+    fs::write(&script, scenario.script()).map_err(io("cannot write the scenario"))?;
+    let log = state_dir.join("logs").join("k6.log");
+    let out = fs::File::create(&log).map_err(io("cannot create the k6 log"))?;
+    let err = out.try_clone().map_err(io("cannot share the k6 log"))?;
+    let absolute = |p: PathBuf| std::path::absolute(&p).unwrap_or(p);
+    let mut child = Command::new(k6)
+        .args(["run", "--no-color"])
+        .arg(&script)
+        .env("BASE_URL", format!("http://localhost:{}", stack.port))
+        .env(
+            "SUMMARY",
+            absolute(reports.join(format!("{}-summary.json", scenario.name()))),
+        )
+        .env("K6_WEB_DASHBOARD", "true")
+        .env("K6_WEB_DASHBOARD_PORT", "-1")
+        .env(
+            "K6_WEB_DASHBOARD_EXPORT",
+            absolute(reports.join(format!("{}.html", scenario.name()))),
+        )
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err)
+        .spawn()
+        .map_err(io("cannot start k6"))?;
+    // On a terminal the progress line rewrites itself every second; in a log, a line every 15 s.
+    let terminal = std::io::stderr().is_terminal();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(io("cannot wait for k6"))? {
+            break status;
+        }
+        let seconds = started.elapsed().as_secs();
+        if terminal || seconds.is_multiple_of(15) {
+            let cpu: f64 = usage(stack).iter().filter_map(|(cpu, _)| *cpu).sum();
+            let line = format!(
+                "{}: {seconds:>3} s of about {} s; stack CPU {cpu:.1} s so far",
+                scenario.name(),
+                scenario.expected().as_secs()
+            );
+            if terminal {
+                eprint!("\r{line} ")
+            } else {
+                eprintln!("{line}")
+            }
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    };
+    if terminal {
+        eprintln!();
+    }
+    Ok((status, log))
+}
+
+/// The k6 summary's metric `name`, value `stat`.
+pub fn metric(summary: &simd_json::OwnedValue, name: &str, stat: &str) -> Option<f64> {
+    summary
+        .get("metrics")?
+        .get(name)?
+        .get("values")?
+        .get(stat)?
+        .cast_f64()
+}
