@@ -1,5 +1,6 @@
-//! The SQL in `sql/` that creates a database, in the order it must run. Whoever creates the
-//! database (the tests, `rinha stack`, the images) loads these and nothing else.
+//! The SQL in `sql/` that creates a database, in the order it must run, and the server's
+//! configuration. Whoever creates the database (the tests, `rinha stack`, the images)
+//! loads these and nothing else.
 
 use std::fmt;
 use std::str::FromStr;
@@ -23,7 +24,7 @@ impl Profile {
     }
 
     /// The scripts that create the database for this profile, as (file name, SQL).
-    pub fn scripts(self) -> [(&'static str, &'static str); 5] {
+    pub fn scripts(self) -> [(&'static str, &'static str); 3] {
         let profile = match self {
             Self::Contest => (
                 "profiles/contest.sql",
@@ -36,12 +37,7 @@ impl Profile {
         };
         [
             ("01-schema.sql", include_str!("../../sql/01-schema.sql")),
-            ("02-transact.sql", include_str!("../../sql/02-transact.sql")),
-            (
-                "03-statement.sql",
-                include_str!("../../sql/03-statement.sql"),
-            ),
-            ("04-seed.sql", include_str!("../../sql/04-seed.sql")),
+            ("02-seed.sql", include_str!("../../sql/02-seed.sql")),
             profile,
         ]
     }

@@ -95,12 +95,18 @@ async fn a_bad_flag_is_refused_before_anything_starts(_h: Arc<Harness>) {
     assert!(message.contains("--listen"), "{message}");
 }
 
-/// Sabotage: with the transaction function gone, a transaction is a clean 500.
+/// Sabotage: the ledger refuses every insert. The transaction is a clean 500, and its
+/// balance update is rolled back with it.
 async fn a_failing_database_gets_a_500_and_the_instance_keeps_serving(h: Arc<Harness>) {
     let (db, app) = h.app().await;
     db.client()
         .await
-        .batch_execute("DROP FUNCTION transact")
+        .batch_execute(
+            "CREATE FUNCTION sabotage() RETURNS trigger LANGUAGE plpgsql
+                 AS $$ BEGIN RAISE EXCEPTION 'sabotage'; END $$;
+             CREATE TRIGGER sabotage BEFORE INSERT ON transacoes
+                 FOR EACH ROW EXECUTE FUNCTION sabotage();",
+        )
         .await
         .unwrap();
 
