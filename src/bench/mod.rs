@@ -207,9 +207,12 @@ fn run_k6(
         }
         let seconds = started.elapsed().as_secs();
         if terminal || seconds.is_multiple_of(15) {
-            let cpu: f64 = usage(stack).iter().filter_map(|(cpu, _)| *cpu).sum();
+            let cpu: Option<f64> = usage(stack).iter().map(|(cpu, _)| *cpu).sum();
+            let cpu = cpu.map_or(String::new(), |cpu| {
+                format!("; stack CPU {cpu:.1} s so far")
+            });
             let line = format!(
-                "{}: {seconds:>3} s of about {} s; stack CPU {cpu:.1} s so far",
+                "{}: {seconds:>3} s of about {} s{cpu}",
                 scenario.name(),
                 scenario.expected().as_secs()
             );
