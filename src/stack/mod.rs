@@ -12,7 +12,7 @@ use std::process::ExitStatus;
 use std::time::Duration;
 
 pub use envelope::{Api, Envelope, Limits};
-pub use services::{Options, Service, Stack, nginx_conf};
+pub use services::{Options, Service, Stack};
 
 use crate::launcher::cgroup::Cgroup;
 use crate::launcher::postgres::ClusterError;

@@ -80,27 +80,22 @@ impl Stack {
             enforcement,
             cgroups,
         };
-        let run = mkdir_for(&options.state_dir.join("run"), user.as_ref())?;
-        for n in 1..=envelope.api.instances {
-            let service = start_api(
-                options,
-                n,
-                &run,
-                envelope.api.each(),
-                group(),
-                user.as_ref(),
-                &postgres.url,
-            )?;
+        let launch = Launch {
+            options,
+            user: user.as_ref(),
+            sockets: api_sockets(
+                &mkdir_for(&options.state_dir.join("run"), user.as_ref())?,
+                envelope.api.instances,
+            ),
+        };
+        for (n, socket) in (1..).zip(&launch.sockets) {
+            let service = launch.api(n, socket, envelope.api.each(), group(), &postgres.url)?;
             stack.services.push(service);
         }
-        for (service, socket) in stack.services[1..]
-            .iter_mut()
-            .zip(api_sockets(&run, envelope.api.instances))
-        {
-            wait_for_socket(service, &socket)?;
+        for (service, socket) in stack.services[1..].iter_mut().zip(&launch.sockets) {
+            wait_for_socket(service, socket)?;
         }
-        let nginx = start_nginx(options, &run, envelope, group(), user.as_ref())?;
-        stack.services.push(nginx);
+        stack.services.push(launch.nginx(envelope.nginx, group())?);
         stack.wait_ready()?;
         Ok(stack)
     }
@@ -294,79 +289,121 @@ fn api_sockets(run: &Path, instances: u8) -> Vec<PathBuf> {
         .collect()
 }
 
-fn start_api(
-    options: &Options,
-    n: u8,
-    run: &Path,
-    limits: Limits,
-    cgroup: Option<Cgroup>,
-    user: Option<&Unprivileged>,
-    database_url: &str,
-) -> Result<Service, StackError> {
-    let socket = run.join(format!("api{n}.sock"));
-    let exe = std::env::current_exe()
-        .map_err(|e| StackError::Io("cannot find this executable".into(), e))?;
-    let mut command = Command::new(exe);
-    command
-        .args([
-            "serve",
-            "--workers",
-            "1",
-            "--pool-size",
-            &options.pool_size.to_string(),
-        ])
-        .arg("--listen")
-        .arg(format!("unix:{}", socket.display()))
-        .env("DATABASE_URL", database_url);
-    spawn(
-        options,
-        &format!("api{n}"),
-        command,
-        limits,
-        cgroup,
-        user,
-        libc::SIGTERM,
-        format!("unix:{}", socket.display()),
-    )
+/// What every service but PostgreSQL is started with.
+struct Launch<'a> {
+    options: &'a Options,
+    user: Option<&'a Unprivileged>,
+    /// The API instances' sockets, in instance order.
+    sockets: Vec<PathBuf>,
 }
 
-fn start_nginx(
-    options: &Options,
-    run: &Path,
-    envelope: Envelope,
+/// A service about to start: its name, envelope and group, how to stop it, where it listens.
+struct Spec {
+    name: String,
+    limits: Limits,
     cgroup: Option<Cgroup>,
-    user: Option<&Unprivileged>,
-) -> Result<Service, StackError> {
-    let prefix = mkdir_for(&options.state_dir.join("nginx"), user)?;
-    mkdir_for(&prefix.join("tmp"), user)?;
-    let conf = prefix.join("nginx.conf");
-    fs::write(
-        &conf,
-        nginx_conf(options.port, &api_sockets(run, envelope.api.instances)),
-    )
-    .map_err(|e| StackError::Io(format!("cannot write {}", conf.display()), e))?;
-    let mut command = Command::new(find_tool(Tool::Nginx)?);
-    command
-        .arg("-p")
-        .arg(&prefix)
-        .arg("-c")
-        .arg(&conf)
-        .args(["-e", "stderr"]);
-    // SIGQUIT is NGINX's graceful shutdown.
-    spawn(
-        options,
-        "nginx",
-        command,
-        envelope.nginx,
-        cgroup,
-        user,
-        libc::SIGQUIT,
-        format!("http://0.0.0.0:{}", options.port),
-    )
+    stop_signal: i32,
+    address: String,
+}
+
+impl Launch<'_> {
+    fn api(
+        &self,
+        n: u8,
+        socket: &Path,
+        limits: Limits,
+        cgroup: Option<Cgroup>,
+        database_url: &str,
+    ) -> Result<Service, StackError> {
+        let exe = std::env::current_exe()
+            .map_err(|e| StackError::Io("cannot find this executable".into(), e))?;
+        let address = format!("unix:{}", socket.display());
+        let mut command = Command::new(exe);
+        command
+            .args(["serve", "--workers", "1", "--pool-size"])
+            .arg(self.options.pool_size.to_string())
+            .args(["--listen", &address])
+            .env("DATABASE_URL", database_url);
+        let name = format!("api{n}");
+        let stop_signal = libc::SIGTERM;
+        self.spawn(
+            command,
+            Spec {
+                name,
+                limits,
+                cgroup,
+                stop_signal,
+                address,
+            },
+        )
+    }
+
+    fn nginx(&self, limits: Limits, cgroup: Option<Cgroup>) -> Result<Service, StackError> {
+        let prefix = mkdir_for(&self.options.state_dir.join("nginx"), self.user)?;
+        mkdir_for(&prefix.join("tmp"), self.user)?;
+        let conf = prefix.join("nginx.conf");
+        fs::write(&conf, nginx_conf(self.options.port, &self.sockets))
+            .map_err(|e| StackError::Io(format!("cannot write {}", conf.display()), e))?;
+        let mut command = Command::new(find_tool(Tool::Nginx)?);
+        command
+            .arg("-p")
+            .arg(&prefix)
+            .arg("-c")
+            .arg(&conf)
+            .args(["-e", "stderr"]);
+        let address = format!("http://0.0.0.0:{}", self.options.port);
+        // SIGQUIT is NGINX's graceful shutdown.
+        let stop_signal = libc::SIGQUIT;
+        self.spawn(
+            command,
+            Spec {
+                name: "nginx".into(),
+                limits,
+                cgroup,
+                stop_signal,
+                address,
+            },
+        )
+    }
+
+    /// Starts `command` confined, with its output in `logs/<name>.log`.
+    fn spawn(&self, mut command: Command, spec: Spec) -> Result<Service, StackError> {
+        let Spec {
+            name,
+            limits,
+            cgroup,
+            stop_signal,
+            address,
+        } = spec;
+        let log = self
+            .options
+            .state_dir
+            .join("logs")
+            .join(format!("{name}.log"));
+        let file = File::create(&log)
+            .map_err(|e| StackError::Io(format!("cannot create {}", log.display()), e))?;
+        let err = file
+            .try_clone()
+            .map_err(|e| StackError::Io("cannot share a log file".into(), e))?;
+        command.stdin(Stdio::null()).stdout(file).stderr(err);
+        confine(&mut command, cgroup.as_ref(), self.user, stop_signal);
+        let child = command
+            .spawn()
+            .map_err(|e| StackError::Io(format!("cannot start {name}"), e))?;
+        Ok(Service {
+            pid: child.id(),
+            name,
+            limits,
+            address,
+            log,
+            process: Process::Child { child, stop_signal },
+            cgroup,
+        })
+    }
 }
 
 /// The NGINX configuration of this repository with the port and the instances' sockets.
-pub fn nginx_conf(port: u16, sockets: &[PathBuf]) -> String {
+fn nginx_conf(port: u16, sockets: &[PathBuf]) -> String {
     let servers: Vec<String> = sockets
         .iter()
         .map(|s| format!("        server unix:{};", s.display()))
@@ -374,39 +411,6 @@ pub fn nginx_conf(port: u16, sockets: &[PathBuf]) -> String {
     include_str!("../../nginx/nginx.conf")
         .replace("@port@", &port.to_string())
         .replace("@servers@", &servers.join("\n"))
-}
-
-#[allow(clippy::too_many_arguments)]
-fn spawn(
-    options: &Options,
-    name: &str,
-    mut command: Command,
-    limits: Limits,
-    cgroup: Option<Cgroup>,
-    user: Option<&Unprivileged>,
-    stop_signal: i32,
-    address: String,
-) -> Result<Service, StackError> {
-    let log = options.state_dir.join("logs").join(format!("{name}.log"));
-    let file = File::create(&log)
-        .map_err(|e| StackError::Io(format!("cannot create {}", log.display()), e))?;
-    let err = file
-        .try_clone()
-        .map_err(|e| StackError::Io("cannot share a log file".into(), e))?;
-    command.stdin(Stdio::null()).stdout(file).stderr(err);
-    confine(&mut command, cgroup.as_ref(), user, stop_signal);
-    let child = command
-        .spawn()
-        .map_err(|e| StackError::Io(format!("cannot start {name}"), e))?;
-    Ok(Service {
-        name: name.to_owned(),
-        pid: child.id(),
-        limits,
-        address,
-        log,
-        process: Process::Child { child, stop_signal },
-        cgroup,
-    })
 }
 
 fn wait_for_socket(service: &mut Service, socket: &Path) -> Result<(), StackError> {
@@ -428,4 +432,22 @@ fn wait_for_socket(service: &mut Service, socket: &Path) -> Result<(), StackErro
         std::thread::sleep(Duration::from_millis(20));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_nginx_template_is_filled_in_completely() {
+        let sockets = [PathBuf::from("/run/a.sock"), PathBuf::from("/run/b.sock")];
+
+        let conf = nginx_conf(9999, &sockets);
+
+        assert!(!conf.contains('@'), "a placeholder is left:\n{conf}");
+        assert!(conf.contains("listen 9999 "));
+        assert!(
+            conf.contains("        server unix:/run/a.sock;\n        server unix:/run/b.sock;\n")
+        );
+    }
 }
