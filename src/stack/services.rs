@@ -340,7 +340,6 @@ impl Launch<'_> {
 
     fn nginx(&self, limits: Limits, cgroup: Option<Cgroup>) -> Result<Service, StackError> {
         let prefix = mkdir_for(&self.options.state_dir.join("nginx"), self.user)?;
-        mkdir_for(&prefix.join("tmp"), self.user)?;
         let conf = prefix.join("nginx.conf");
         fs::write(&conf, nginx_conf(self.options.port, &self.sockets))
             .map_err(|e| StackError::Io(format!("cannot write {}", conf.display()), e))?;
