@@ -101,6 +101,9 @@ pub fn table(stack: &Stack) -> String {
         "total", "", total.cpus, total.memory_mb
     );
     out += &format!("envelope {}", stack.enforcement);
+    if let Some(account) = &stack.account {
+        out += &format!("\nservices run as {account} (the launcher runs as root)");
+    }
     out
 }
 

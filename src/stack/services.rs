@@ -56,6 +56,8 @@ pub struct Stack {
     pub services: Vec<Service>,
     /// How the envelope is enforced, or why it is not.
     pub enforcement: String,
+    /// The unprivileged account the services run as when the launcher runs as root.
+    pub account: Option<String>,
     postgres: tokio_postgres::Config,
     cgroups: Option<Cgroups>,
 }
@@ -78,6 +80,7 @@ impl Stack {
             postgres: postgres.config,
             services: vec![postgres.service],
             enforcement,
+            account: user.as_ref().map(|u| u.name.clone()),
             cgroups,
         };
         let launch = Launch {
