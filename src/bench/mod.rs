@@ -12,6 +12,7 @@ use simd_json::prelude::*;
 
 use crate::launcher::{Tool, find_tool, http, postgres};
 use crate::stack::{self, Stack, StackError};
+use crate::store::Audit;
 
 mod report;
 
@@ -70,6 +71,10 @@ pub enum BenchError {
     Summary(PathBuf, String),
     #[error("k6 thresholds failed: see {0}")]
     Thresholds(PathBuf),
+    #[error("cannot audit the ledger")]
+    AuditFailed(#[source] tokio_postgres::Error),
+    #[error("{0}")]
+    Unbalanced(Audit),
 }
 
 fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> BenchError {
@@ -120,6 +125,11 @@ async fn measure(
     fs::write(&services_path, report.services_json())
         .map_err(io(format!("cannot write {}", services_path.display())))?;
     println!("{}", report.table());
+    let audit = audit(stack).await?;
+    println!("{audit}");
+    if !audit.balances() {
+        return Err(BenchError::Unbalanced(audit));
+    }
     match status.code() {
         Some(0) => Ok(report),
         Some(99) => Err(BenchError::Thresholds(summary_path)),
@@ -151,6 +161,14 @@ async fn warm_up(stack: &Stack) -> Result<(), BenchError> {
         .batch_execute("TRUNCATE transacoes; UPDATE clientes SET saldo = 0")
         .await
         .map_err(BenchError::Reset)
+}
+
+/// The ledger audit of the stack's database, after the load.
+async fn audit(stack: &Stack) -> Result<Audit, BenchError> {
+    let client = postgres::connect(stack.database())
+        .await
+        .map_err(BenchError::Database)?;
+    Audit::run(&client).await.map_err(BenchError::AuditFailed)
 }
 
 /// CPU-seconds and peak memory of each service now.

@@ -11,6 +11,7 @@
 //! A [`Store`] owns its own pool. `serve` builds one per worker inside that worker, so a
 //! connection's I/O task runs on the thread that uses it.
 
+mod audit;
 mod error;
 mod schema;
 
@@ -22,6 +23,7 @@ use tokio_postgres::{NoTls, Row};
 use crate::domain::{AccountId, Accounts, Balance, Entry, Kind, NewTransaction, Rejection};
 use crate::domain::{Statement, Summary};
 
+pub use audit::{Audit, Discrepancy};
 pub use error::StoreError;
 pub use schema::{Profile, SERVER_CONF};
 

@@ -5,20 +5,28 @@ use std::future::Future;
 use std::io::{BufRead, BufReader};
 use std::pin::Pin;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use rinha::launcher::postgres::{Cluster, connect};
-use rinha::store::Profile;
+use rinha::store::{Audit, Profile};
 use serde_json::Value;
 
 /// What every test gets: the cluster, to create its own databases in.
-pub struct Harness {
+/// What the whole run shares: one throw-away cluster.
+pub struct Shared {
     cluster: Cluster,
     databases: AtomicUsize,
     _dir: tempfile::TempDir,
+}
+
+/// What one test gets: the cluster, to create its own databases in. Every database a test
+/// creates is audited once the test has passed.
+pub struct Harness {
+    shared: Arc<Shared>,
+    created: Mutex<Vec<tokio_postgres::Config>>,
 }
 
 pub type TestFn = fn(Arc<Harness>) -> Pin<Box<dyn Future<Output = ()>>>;
@@ -31,7 +39,7 @@ const THROWAWAY: [(&str, &str); 4] = [
     ("max_connections", "200"),
 ];
 
-impl Harness {
+impl Shared {
     pub fn start(runtime: &tokio::runtime::Runtime) -> Arc<Self> {
         let dir = tempfile::Builder::new()
             .prefix("rinha-test-")
@@ -46,18 +54,31 @@ impl Harness {
             _dir: dir,
         })
     }
+}
+
+impl Harness {
+    pub fn new(shared: Arc<Shared>) -> Arc<Self> {
+        Arc::new(Self {
+            shared,
+            created: Mutex::new(Vec::new()),
+        })
+    }
 
     /// A fresh database with the schema and seed of `profile`.
     pub async fn database(&self, profile: Profile) -> Database {
-        let name = format!("test_{}", self.databases.fetch_add(1, Ordering::Relaxed));
-        self.cluster
+        let Shared {
+            cluster, databases, ..
+        } = &*self.shared;
+        let name = format!("test_{}", databases.fetch_add(1, Ordering::Relaxed));
+        cluster
             .create_database(&name, profile)
             .await
             .unwrap_or_else(|e| panic!("cannot create database {name}: {e:?}"));
+        self.created.lock().unwrap().push(cluster.config(&name));
         Database {
-            url: self.cluster.url(&name),
-            config: self.cluster.config(&name),
-            admin: self.cluster.config("postgres"),
+            url: cluster.url(&name),
+            config: cluster.config(&name),
+            admin: cluster.config("postgres"),
             name,
         }
     }
@@ -67,6 +88,16 @@ impl Harness {
         let db = self.database(Profile::Contest).await;
         let app = TestApp::spawn(&db).await;
         (db, app)
+    }
+
+    /// Fails loudly unless every database this test created balances its books.
+    pub async fn audit(&self) {
+        let created = self.created.lock().unwrap().clone();
+        for config in created {
+            let client = connect(&config).await.expect("audit connection");
+            let audit = Audit::run(&client).await.expect("the audit runs");
+            assert!(audit.balances(), "{:?}: {audit}", config.get_dbname());
+        }
     }
 }
 

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use rinha::store::Profile;
+use rinha::store::{Audit, Discrepancy, Profile};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::helpers::{Harness, TestApp, TestFn, listening_address, serve, stop_with};
@@ -18,6 +18,7 @@ pub fn all() -> Vec<(&'static str, TestFn)> {
         a_failing_database_gets_a_500_and_the_instance_keeps_serving,
         an_unreachable_database_gets_a_503_and_the_instance_reconnects_by_itself,
         both_profiles_build_the_same_working_bank,
+        the_ledger_audit_catches_a_balance_changed_behind_its_back,
     ]
 }
 
@@ -174,4 +175,36 @@ async fn both_profiles_build_the_same_working_bank(h: Arc<Harness>) {
             assert_eq!(actual, persistence, "{profile}: {table}");
         }
     }
+}
+
+async fn the_ledger_audit_catches_a_balance_changed_behind_its_back(h: Arc<Harness>) {
+    let (db, app) = h.app().await;
+    app.transact(2, 500, "d", "legitimo").await;
+    let client = db.client().await;
+    assert!(Audit::run(&client).await.unwrap().balances());
+
+    client
+        .batch_execute("UPDATE clientes SET saldo = saldo - 100 WHERE id = 2")
+        .await
+        .unwrap();
+    let audit = Audit::run(&client).await.unwrap();
+
+    assert_eq!(
+        audit.discrepancies,
+        [Discrepancy {
+            account: 2,
+            limit: 80_000,
+            balance: -600,
+            ledger: "-500".into()
+        }]
+    );
+    assert!(
+        audit.to_string().contains("THE BOOKS DO NOT BALANCE"),
+        "{audit}"
+    );
+    // Put the books back, or the audit after this test fails it.
+    client
+        .batch_execute("UPDATE clientes SET saldo = saldo + 100 WHERE id = 2")
+        .await
+        .unwrap();
 }

@@ -18,7 +18,7 @@ mod transactions;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use helpers::{Harness, TestFn};
+use helpers::{Harness, Shared, TestFn};
 use libtest_mimic::{Arguments, Trial};
 
 fn main() -> ExitCode {
@@ -43,23 +43,27 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .unwrap();
-    let harness = Harness::start(&runtime);
+    let shared = Shared::start(&runtime);
     let trials = tests
         .into_iter()
         .map(|(name, test)| {
-            let harness = Arc::clone(&harness);
+            let shared = Arc::clone(&shared);
             Trial::test(name.replace(' ', ""), move || {
                 let runtime = tokio::runtime::Builder::new_multi_thread()
                     .worker_threads(2)
                     .enable_all()
                     .build()
                     .unwrap();
-                runtime.block_on(test(harness));
+                let harness = Harness::new(shared);
+                runtime.block_on(async {
+                    test(Arc::clone(&harness)).await;
+                    harness.audit().await;
+                });
                 Ok(())
             })
         })
         .collect();
     let conclusion = libtest_mimic::run(&args, trials);
-    drop(harness);
+    drop(shared);
     conclusion.exit_code()
 }
