@@ -29,6 +29,8 @@ pub use routes::configure;
 
 use listener::Bound;
 
+/// The largest request head (request line and headers) read before refusing the request.
+const MAX_HEAD: usize = 16 * 1024;
 /// How long in-flight requests get to finish after SIGTERM or SIGINT.
 const SHUTDOWN_GRACE: Seconds = Seconds(5);
 
@@ -99,13 +101,20 @@ async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     result
 }
 
-/// HTTP settings, in one place.
+/// HTTP settings, in one place. A request head has 2 s to arrive, extended by 2 s each time
+/// another 256 bytes come in, 5 s at most; a body likewise: a client that trickles bytes
+/// (slowloris) is cut off instead of holding a worker's connection slot. Idle keep-alive
+/// connections last longer than NGINX's (60 s), so NGINX closes them first and never
+/// reuses one this side is closing.
 fn tuning() -> SharedCfg {
     SharedCfg::new("rinha")
         .add(
             HttpServiceConfig::new()
                 .set_keepalive_timeout(Seconds(75))
-                .set_client_timeout(Seconds(5)),
+                .set_headers_read_rate(Seconds(2), Seconds(5), 256)
+                .set_payload_read_rate(Seconds(2), Seconds(5), 256)
+                .set_max_headers(32)
+                .set_max_buf_size(MAX_HEAD),
         )
         .into()
 }

@@ -9,6 +9,7 @@ macro_rules! tests {
 }
 
 mod concurrency;
+mod edge;
 mod helpers;
 mod lifecycle;
 mod stack;
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
         transactions::all(),
         statements::all(),
         concurrency::all(),
+        edge::all(),
         lifecycle::all(),
         stack::all(),
     ]
