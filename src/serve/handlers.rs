@@ -7,6 +7,7 @@ use super::{ApiError, AppState, extract};
 use crate::domain::NewTransaction;
 
 const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
+const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
 
 /// `POST /clientes/{id}/transacoes`. An unknown account is a 404 whatever the body.
 pub async fn transact(
@@ -34,7 +35,9 @@ pub async fn statement(req: HttpRequest, app: State<AppState>) -> Result<HttpRes
 /// `GET /healthz`: 200 once this worker can reach the database.
 pub async fn health(app: State<AppState>) -> Result<HttpResponse, ApiError> {
     app.store.ping().await?;
-    Ok(HttpResponse::Ok().body("Healthy"))
+    Ok(HttpResponse::Ok()
+        .header(CONTENT_TYPE, TEXT_PLAIN)
+        .body("Healthy"))
 }
 
 fn json(value: &impl Serialize) -> Result<HttpResponse, ApiError> {

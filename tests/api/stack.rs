@@ -7,12 +7,15 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
+use rinha::store::Audit;
+
 use crate::helpers::{Harness, TestFn, stop_with};
 
 pub fn all() -> Vec<(&'static str, TestFn)> {
     tests![
         the_stack_serves_through_nginx_and_stops_without_leftovers,
         a_dead_service_stops_the_stack_with_a_failure_and_no_leftovers,
+        the_stack_conforms_to_its_openapi_document,
     ]
 }
 
@@ -21,7 +24,7 @@ struct RunningStack {
     process: Child,
     port: u16,
     pids: Vec<(String, i32)>,
-    _state: tempfile::TempDir,
+    state: tempfile::TempDir,
 }
 
 fn start_stack() -> RunningStack {
@@ -72,7 +75,7 @@ fn start_stack() -> RunningStack {
         process,
         port,
         pids,
-        _state: state,
+        state,
     }
 }
 
@@ -89,7 +92,7 @@ async fn the_stack_serves_through_nginx_and_stops_without_leftovers(_h: Arc<Harn
         process: mut stack,
         port,
         pids,
-        _state,
+        state: _state,
     } = start_stack();
 
     let http = reqwest::Client::new();
@@ -126,7 +129,7 @@ async fn a_dead_service_stops_the_stack_with_a_failure_and_no_leftovers(_h: Arc<
     let RunningStack {
         process: mut stack,
         pids,
-        _state,
+        state: _state,
         ..
     } = start_stack();
     let api1 = pids.iter().find(|(name, _)| name == "api1").unwrap().1;
@@ -162,4 +165,50 @@ fn wait_with_timeout(process: &mut Child, timeout: Duration) -> ExitStatus {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// Property-based: schemathesis (from PyPI) generates requests from docs/openapi.yaml,
+/// valid and invalid, and checks every answer against the document: no 5xx, documented
+/// codes, content types and bodies, 4xx for invalid input, an Allow header on every 405.
+/// Valid transactions may still be refused (a debit past the limit is a documented 422),
+/// hence `positive_data_acceptance` is left out.
+async fn the_stack_conforms_to_its_openapi_document(_h: Arc<Harness>) {
+    let RunningStack {
+        process: mut stack,
+        port,
+        pids,
+        state,
+    } = start_stack();
+    let document = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/openapi.yaml");
+
+    let run = Command::new("schemathesis")
+        .args([
+            "run",
+            document,
+            "--url",
+            &format!("http://127.0.0.1:{port}"),
+        ])
+        .args([
+            "--checks",
+            "all",
+            "--exclude-checks",
+            "positive_data_acceptance",
+        ])
+        .args(["--max-examples", "100", "--no-color"])
+        .output()
+        .expect("schemathesis runs (pip install schemathesis; make test installs it)");
+
+    let report = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{report}");
+    assert!(report.contains("No issues found"), "{report}");
+    let mut ledger = tokio_postgres::Config::new();
+    ledger
+        .host_path(state.path().join("stack/postgres/run"))
+        .user("rinha")
+        .dbname("rinha");
+    let client = rinha::launcher::postgres::connect(&ledger).await.unwrap();
+    let audit = Audit::run(&client).await.unwrap();
+    assert!(audit.balances(), "{audit}");
+    assert!(stop_with(&mut stack, libc::SIGTERM).success());
+    assert_all_gone(&pids);
 }
