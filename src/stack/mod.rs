@@ -1,8 +1,9 @@
 //! `rinha stack`: the contest topology on one machine, inside its envelope. PostgreSQL, then
 //! the API instances on Unix sockets, then NGINX on the port, each in its own cgroup. The
-//! stack stays in the foreground; SIGINT or SIGTERM stops it. A service that dies is
-//! reported at once and the whole stack stops with a failure: a contest stack that lost a
-//! service is not the stack being measured, so it is never silently restarted.
+//! stack stays in the foreground; SIGINT or SIGTERM stops it. An API instance or NGINX that
+//! dies is reported at once and started again in its cgroup (NGINX routes around a dead
+//! instance meanwhile); one that keeps dying, or PostgreSQL dying, stops the whole stack
+//! with a failure.
 
 mod envelope;
 mod services;
@@ -40,6 +41,8 @@ pub enum StackError {
         status: ExitStatus,
         log: String,
     },
+    #[error("{0} cannot be restarted")]
+    NotRestartable(String),
 }
 
 /// Runs a stack in the foreground until a signal or a service's death.
@@ -61,7 +64,8 @@ pub fn run(options: Options) -> Result<(), StackError> {
     })
 }
 
-/// Waits for SIGINT or SIGTERM (Ok) or a service's death (Err).
+/// Waits for SIGINT or SIGTERM (Ok), restarting an instance or NGINX that dies; stops
+/// with an error when PostgreSQL dies or a service keeps dying.
 pub async fn watch(stack: &mut Stack) -> Result<(), StackError> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate())
@@ -74,12 +78,40 @@ pub async fn watch(stack: &mut Stack) -> Result<(), StackError> {
             _ = term.recv() => { tracing::info!("SIGTERM: stopping the stack"); return Ok(()) }
             _ = int.recv() => { tracing::info!("SIGINT: stopping the stack"); return Ok(()) }
             _ = tick.tick() => {
-                if let Some((name, status, log)) = stack.dead_service() {
-                    tracing::error!(service = name, %status, "a service died: stopping the stack");
-                    return Err(StackError::Died { name, status, log });
+                if let Some((index, status, log)) = stack.dead_service() {
+                    revive(stack, index, status, log)?;
                 }
             }
         }
+    }
+}
+
+/// How many times a service may die before the stack gives up on it.
+const MAX_RESTARTS: u32 = 5;
+
+fn revive(
+    stack: &mut Stack,
+    index: usize,
+    status: ExitStatus,
+    log: String,
+) -> Result<(), StackError> {
+    let service = &stack.services[index];
+    let name = service.name.clone();
+    if service.restarts >= MAX_RESTARTS {
+        tracing::error!(service = name, %status, restarts = service.restarts, "a service keeps dying: stopping the stack");
+        return Err(StackError::Died { name, status, log });
+    }
+    match stack.restart(index) {
+        Ok(()) => {
+            let service = &stack.services[index];
+            tracing::error!(service = name, %status, pid = service.pid, restarts = service.restarts, "a service died: restarted it");
+            Ok(())
+        }
+        Err(StackError::NotRestartable(_)) => {
+            tracing::error!(service = name, %status, "a service died: stopping the stack");
+            Err(StackError::Died { name, status, log })
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -101,7 +133,7 @@ pub fn table(stack: &Stack) -> String {
         "total", "", total.cpus, total.memory_mb
     );
     out += &format!("envelope {}", stack.enforcement);
-    if let Some(account) = &stack.account {
+    if let Some(account) = stack.account() {
         out += &format!("\nservices run as {account} (the launcher runs as root)");
     }
     out

@@ -1,5 +1,6 @@
 //! Starting, watching and stopping the stack's services, each in its cgroup.
 
+use std::ffi::OsString;
 use std::fs::{self, File};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::os::unix::net::UnixStream;
@@ -35,7 +36,39 @@ pub struct Options {
 
 enum Process {
     Postgres(Cluster),
-    Child { child: Child, stop_signal: i32 },
+    Child {
+        child: Child,
+        stop_signal: i32,
+        recipe: Recipe,
+    },
+}
+
+/// How to start a service's process again: its program, arguments and environment.
+struct Recipe {
+    program: OsString,
+    args: Vec<OsString>,
+    envs: Vec<(OsString, OsString)>,
+}
+
+impl Recipe {
+    fn of(command: &Command) -> Self {
+        Self {
+            program: command.get_program().to_owned(),
+            args: command.get_args().map(ToOwned::to_owned).collect(),
+            envs: command
+                .get_envs()
+                .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned())))
+                .collect(),
+        }
+    }
+
+    fn command(&self) -> Command {
+        let mut command = Command::new(&self.program);
+        command
+            .args(&self.args)
+            .envs(self.envs.iter().map(|(k, v)| (k, v)));
+        command
+    }
 }
 
 /// One running service.
@@ -48,6 +81,8 @@ pub struct Service {
     process: Process,
     /// Declared after `process`: a group can only be removed once its processes are gone.
     pub cgroup: Option<Cgroup>,
+    /// How many times the stack has started it again after it died.
+    pub restarts: u32,
 }
 
 /// A running stack: PostgreSQL, the API instances and NGINX, in start order.
@@ -57,7 +92,7 @@ pub struct Stack {
     /// How the envelope is enforced, or why it is not.
     pub enforcement: String,
     /// The unprivileged account the services run as when the launcher runs as root.
-    pub account: Option<String>,
+    user: Option<Unprivileged>,
     postgres: tokio_postgres::Config,
     cgroups: Option<Cgroups>,
 }
@@ -80,7 +115,7 @@ impl Stack {
             postgres: postgres.config,
             services: vec![postgres.service],
             enforcement,
-            account: user.as_ref().map(|u| u.name.clone()),
+            user: user.clone(),
             cgroups,
         };
         let launch = Launch {
@@ -108,16 +143,51 @@ impl Stack {
         &self.postgres
     }
 
-    /// The first service found dead, with its exit status and the end of its log.
-    pub fn dead_service(&mut self) -> Option<(String, ExitStatus, String)> {
-        self.services.iter_mut().find_map(|service| {
-            let status = match &mut service.process {
-                Process::Postgres(cluster) => cluster.try_wait(),
-                Process::Child { child, .. } => child.try_wait(),
-            };
-            let status = status.ok().flatten()?;
-            Some((service.name.clone(), status, log_tail(&service.log)))
-        })
+    /// The unprivileged account the services run as, when the launcher runs as root.
+    pub fn account(&self) -> Option<&str> {
+        self.user.as_ref().map(|u| u.name.as_str())
+    }
+
+    /// The first service found dead: its index, exit status and the end of its log.
+    pub fn dead_service(&mut self) -> Option<(usize, ExitStatus, String)> {
+        self.services
+            .iter_mut()
+            .enumerate()
+            .find_map(|(index, service)| {
+                let status = match &mut service.process {
+                    Process::Postgres(cluster) => cluster.try_wait(),
+                    Process::Child { child, .. } => child.try_wait(),
+                };
+                let status = status.ok().flatten()?;
+                Some((index, status, log_tail(&service.log)))
+            })
+    }
+
+    /// Starts a dead service's process again, in the same cgroup, logging to the same file.
+    /// PostgreSQL is not restarted: a contest cluster loses its unlogged ledger in a crash,
+    /// so the stack that lost it is not the stack being measured.
+    pub fn restart(&mut self, index: usize) -> Result<(), StackError> {
+        let user = self.user.as_ref();
+        let service = &mut self.services[index];
+        let Process::Child {
+            child,
+            stop_signal,
+            recipe,
+        } = &mut service.process
+        else {
+            return Err(StackError::NotRestartable(service.name.clone()));
+        };
+        *child = spawn_confined(
+            recipe.command(),
+            &service.log,
+            service.cgroup.as_ref(),
+            user,
+            *stop_signal,
+        )
+        .map_err(|e| StackError::Io(format!("cannot restart {}", service.name), e))?;
+        service.pid = child.id();
+        service.restarts += 1;
+        Ok(())
     }
 
     /// Stops every service, last started first, and removes the cgroups.
@@ -129,7 +199,8 @@ impl Stack {
         let address = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
         let deadline = Instant::now() + READY_TIMEOUT;
         loop {
-            if let Some((name, status, log)) = self.dead_service() {
+            if let Some((index, status, log)) = self.dead_service() {
+                let name = self.services[index].name.clone();
                 return Err(StackError::Died { name, status, log });
             }
             match http::request(address, "GET", "/clientes/1/extrato", None) {
@@ -161,6 +232,7 @@ impl Service {
             Process::Child {
                 mut child,
                 stop_signal,
+                ..
             } => {
                 // SAFETY: kill has no memory-safety preconditions; the pid is our child's.
                 unsafe { libc::kill(child.id() as i32, stop_signal) };
@@ -282,6 +354,7 @@ async fn start_postgres(
             log: cluster.log().to_owned(),
             process: Process::Postgres(cluster),
             cgroup,
+            restarts: 0,
         },
     })
 }
@@ -369,7 +442,7 @@ impl Launch<'_> {
     }
 
     /// Starts `command` confined, with its output in `logs/<name>.log`.
-    fn spawn(&self, mut command: Command, spec: Spec) -> Result<Service, StackError> {
+    fn spawn(&self, command: Command, spec: Spec) -> Result<Service, StackError> {
         let Spec {
             name,
             limits,
@@ -382,15 +455,8 @@ impl Launch<'_> {
             .state_dir
             .join("logs")
             .join(format!("{name}.log"));
-        let file = File::create(&log)
-            .map_err(|e| StackError::Io(format!("cannot create {}", log.display()), e))?;
-        let err = file
-            .try_clone()
-            .map_err(|e| StackError::Io("cannot share a log file".into(), e))?;
-        command.stdin(Stdio::null()).stdout(file).stderr(err);
-        confine(&mut command, cgroup.as_ref(), self.user, stop_signal);
-        let child = command
-            .spawn()
+        let recipe = Recipe::of(&command);
+        let child = spawn_confined(command, &log, cgroup.as_ref(), self.user, stop_signal)
             .map_err(|e| StackError::Io(format!("cannot start {name}"), e))?;
         Ok(Service {
             pid: child.id(),
@@ -398,10 +464,32 @@ impl Launch<'_> {
             limits,
             address,
             log,
-            process: Process::Child { child, stop_signal },
+            process: Process::Child {
+                child,
+                stop_signal,
+                recipe,
+            },
             cgroup,
+            restarts: 0,
         })
     }
+}
+
+/// Starts `command` in `cgroup` as `user`, its output appended to `log`.
+fn spawn_confined(
+    mut command: Command,
+    log: &Path,
+    cgroup: Option<&Cgroup>,
+    user: Option<&Unprivileged>,
+    stop_signal: i32,
+) -> std::io::Result<Child> {
+    let file = fs::OpenOptions::new().create(true).append(true).open(log)?;
+    command
+        .stdin(Stdio::null())
+        .stdout(file.try_clone()?)
+        .stderr(file);
+    confine(&mut command, cgroup, user, stop_signal);
+    command.spawn()
 }
 
 /// The NGINX configuration of this repository with the port and the instances' sockets.

@@ -1,12 +1,15 @@
-//! The smoke test of the main job: the real `rinha stack`, briefly.
+//! The real `rinha stack`: it serves through NGINX, survives a killed instance without
+//! losing an acknowledged transaction, stops when PostgreSQL dies, conforms to its OpenAPI
+//! document, and never leaves a process behind.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-
 use rinha::store::Audit;
 
 use crate::helpers::{Harness, TestFn, stop_with};
@@ -14,16 +17,18 @@ use crate::helpers::{Harness, TestFn, stop_with};
 pub fn all() -> Vec<(&'static str, TestFn)> {
     tests![
         the_stack_serves_through_nginx_and_stops_without_leftovers,
-        a_dead_service_stops_the_stack_with_a_failure_and_no_leftovers,
+        a_killed_instance_under_load_loses_no_acknowledged_transaction_and_comes_back,
+        postgres_dying_stops_the_stack_with_a_failure_and_no_leftovers,
         the_stack_conforms_to_its_openapi_document,
     ]
 }
 
-/// A running `rinha stack` on a free port, and the pids of its table.
+/// A running `rinha stack` on a free port: the pids of its table and its log lines.
 struct RunningStack {
     process: Child,
     port: u16,
     pids: Vec<(String, i32)>,
+    log: mpsc::Receiver<String>,
     state: tempfile::TempDir,
 }
 
@@ -43,6 +48,13 @@ fn start_stack() -> RunningStack {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let (sender, log) = mpsc::channel();
+    let stderr = BufReader::new(process.stderr.take().unwrap());
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            let _ = sender.send(line);
+        }
+    });
     let mut table = Vec::new();
     for line in BufReader::new(process.stdout.take().unwrap()).lines() {
         let line = line.unwrap();
@@ -75,82 +87,58 @@ fn start_stack() -> RunningStack {
         process,
         port,
         pids,
+        log,
         state,
     }
 }
 
-fn assert_all_gone(pids: &[(String, i32)]) {
-    for (name, pid) in pids {
-        // SAFETY: signal 0 only asks whether the process exists.
-        let alive = unsafe { libc::kill(*pid, 0) } == 0;
-        assert!(!alive, "{name} ({pid}) outlived the stack");
+impl RunningStack {
+    fn pid(&self, service: &str) -> i32 {
+        self.pids
+            .iter()
+            .find(|(name, _)| name == service)
+            .unwrap()
+            .1
+    }
+
+    /// The first log line containing every one of `needles`, waiting up to `timeout`.
+    fn wait_for_log(&self, needles: &[&str], timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.log.recv_timeout(left) {
+                Ok(line) if needles.iter().all(|n| line.contains(n)) => return line,
+                Ok(_) => {}
+                Err(_) => panic!("no log line with {needles:?} within {timeout:?}"),
+            }
+        }
+    }
+
+    /// A direct connection to the stack's database.
+    async fn ledger(&self) -> tokio_postgres::Client {
+        let mut config = tokio_postgres::Config::new();
+        config
+            .host_path(self.state.path().join("stack/postgres/run"))
+            .user("rinha")
+            .dbname("rinha");
+        rinha::launcher::postgres::connect(&config).await.unwrap()
+    }
+
+    async fn assert_books_balance(&self) {
+        let audit = Audit::run(&self.ledger().await).await.unwrap();
+        assert!(audit.balances(), "{audit}");
     }
 }
 
-async fn the_stack_serves_through_nginx_and_stops_without_leftovers(_h: Arc<Harness>) {
-    let RunningStack {
-        process: mut stack,
-        port,
-        pids,
-        state: _state,
-    } = start_stack();
-
-    let http = reqwest::Client::new();
-    let base = format!("http://127.0.0.1:{port}");
-    let credit = http
-        .post(format!("{base}/clientes/1/transacoes"))
-        .header("content-type", "application/json")
-        .body(r#"{"valor": 7, "tipo": "c", "descricao": "fumaça"}"#)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(credit.status(), StatusCode::OK);
-    assert_eq!(
-        credit.text().await.unwrap(),
-        r#"{"limite":100000,"saldo":7}"#
-    );
-    let statement: serde_json::Value = http
-        .get(format!("{base}/clientes/1/extrato"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(statement["ultimas_transacoes"][0]["descricao"], "fumaça");
-
-    let status = stop_with(&mut stack, libc::SIGTERM);
-
-    assert!(status.success(), "the stack exited with {status}");
-    assert_all_gone(&pids);
+fn alive(pid: i32) -> bool {
+    // SAFETY: signal 0 only asks whether the process exists.
+    unsafe { libc::kill(pid, 0) == 0 }
 }
 
-async fn a_dead_service_stops_the_stack_with_a_failure_and_no_leftovers(_h: Arc<Harness>) {
-    let RunningStack {
-        process: mut stack,
-        pids,
-        state: _state,
-        ..
-    } = start_stack();
-    let api1 = pids.iter().find(|(name, _)| name == "api1").unwrap().1;
-
-    // SAFETY: kill has no memory-safety preconditions; api1 is the stack's child.
-    unsafe { libc::kill(api1, libc::SIGKILL) };
-    let status = wait_with_timeout(&mut stack, Duration::from_secs(15));
-
-    assert!(
-        !status.success(),
-        "the stack exited with {status} after losing api1"
-    );
-    let mut log = String::new();
-    stack
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut log)
-        .unwrap();
-    assert!(log.contains("api1 died"), "{log}");
-    assert_all_gone(&pids);
+fn assert_all_gone(pids: &[(String, i32)]) {
+    for (name, pid) in pids {
+        assert!(!alive(*pid), "{name} ({pid}) outlived the stack");
+    }
 }
 
 fn wait_with_timeout(process: &mut Child, timeout: Duration) -> ExitStatus {
@@ -167,27 +155,164 @@ fn wait_with_timeout(process: &mut Child, timeout: Duration) -> ExitStatus {
     }
 }
 
+async fn post(http: &reqwest::Client, port: u16, id: i32, body: String) -> (StatusCode, String) {
+    let response = http
+        .post(format!("http://127.0.0.1:{port}/clientes/{id}/transacoes"))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+async fn the_stack_serves_through_nginx_and_stops_without_leftovers(_h: Arc<Harness>) {
+    let mut stack = start_stack();
+    let http = reqwest::Client::new();
+
+    let credit = post(
+        &http,
+        stack.port,
+        1,
+        r#"{"valor": 7, "tipo": "c", "descricao": "fumaça"}"#.into(),
+    )
+    .await;
+    let statement: serde_json::Value = http
+        .get(format!(
+            "http://127.0.0.1:{}/clientes/1/extrato",
+            stack.port
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    assert_eq!(
+        credit,
+        (StatusCode::OK, r#"{"limite":100000,"saldo":7}"#.into())
+    );
+    assert_eq!(statement["ultimas_transacoes"][0]["descricao"], "fumaça");
+    let status = stop_with(&mut stack.process, libc::SIGTERM);
+    assert!(status.success(), "the stack exited with {status}");
+    assert_all_gone(&stack.pids);
+}
+
+/// SIGKILL on an instance while eight clients post transactions through NGINX: requests in
+/// flight on that instance get a 502 (NGINX never retries a POST that reached an
+/// instance), new ones go to the other instance, the stack starts the dead one again, and
+/// every 200 is in a ledger that balances.
+async fn a_killed_instance_under_load_loses_no_acknowledged_transaction_and_comes_back(
+    _h: Arc<Harness>,
+) {
+    let mut stack = start_stack();
+    let http = reqwest::Client::new();
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients = (0..8).map(|client| {
+        let (http, stop, port) = (http.clone(), Arc::clone(&stop), stack.port);
+        tokio::spawn(async move {
+            let mut sent = Vec::new();
+            for n in 0.. {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let description = format!("k{client}-{n}");
+                let tipo = if n % 2 == 0 { "c" } else { "d" };
+                let body =
+                    format!(r#"{{"valor": 10, "tipo": "{tipo}", "descricao": "{description}"}}"#);
+                let (status, _) = post(&http, port, 1 + client % 5, body).await;
+                sent.push((description, status));
+            }
+            sent
+        })
+    });
+    let clients: Vec<_> = clients.collect();
+
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // SAFETY: kill has no memory-safety preconditions; api1 is the stack's child.
+    unsafe { libc::kill(stack.pid("api1"), libc::SIGKILL) };
+    let restarted = stack.wait_for_log(&["restarted", "api1"], Duration::from_secs(10));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut sent = Vec::new();
+    for client in clients {
+        sent.extend(client.await.unwrap());
+    }
+
+    let count = |wanted: StatusCode| sent.iter().filter(|(_, status)| *status == wanted).count();
+    let (ok, bad_gateway) = (count(StatusCode::OK), count(StatusCode::BAD_GATEWAY));
+    assert!(
+        bad_gateway <= 8,
+        "{bad_gateway} requests failed: more than were in flight"
+    );
+    assert_eq!(
+        ok + count(StatusCode::UNPROCESSABLE_ENTITY) + bad_gateway,
+        sent.len()
+    );
+    assert!(ok > 100, "only {ok} of {} transactions applied", sent.len());
+    let ledger = stack.ledger().await;
+    let rows = ledger
+        .query("SELECT descricao FROM transacoes", &[])
+        .await
+        .unwrap();
+    let recorded: std::collections::HashSet<String> = rows.iter().map(|row| row.get(0)).collect();
+    for (description, status) in &sent {
+        if *status == StatusCode::OK {
+            assert!(
+                recorded.contains(description),
+                "{description} was acknowledged but is not in the ledger"
+            );
+        }
+    }
+    stack.assert_books_balance().await;
+    eprintln!(
+        "api1 killed under load: {} sent, {ok} applied, {bad_gateway} answered 502, 0 acknowledged lost",
+        sent.len()
+    );
+    let new_pid: i32 = restarted
+        .split("pid=")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(alive(new_pid), "{restarted}");
+    assert!(stop_with(&mut stack.process, libc::SIGTERM).success());
+    assert_all_gone(&stack.pids);
+    assert!(!alive(new_pid), "the restarted api1 outlived the stack");
+}
+
+async fn postgres_dying_stops_the_stack_with_a_failure_and_no_leftovers(_h: Arc<Harness>) {
+    let mut stack = start_stack();
+
+    // SAFETY: kill has no memory-safety preconditions; the postmaster is the stack's child.
+    unsafe { libc::kill(stack.pid("postgres"), libc::SIGKILL) };
+    let status = wait_with_timeout(&mut stack.process, Duration::from_secs(15));
+
+    assert!(
+        !status.success(),
+        "the stack exited with {status} after losing PostgreSQL"
+    );
+    stack.wait_for_log(&["postgres died"], Duration::from_secs(1));
+    assert_all_gone(&stack.pids);
+}
+
 /// Property-based: schemathesis (from PyPI) generates requests from docs/openapi.yaml,
 /// valid and invalid, and checks every answer against the document: no 5xx, documented
 /// codes, content types and bodies, 4xx for invalid input, an Allow header on every 405.
 /// Valid transactions may still be refused (a debit past the limit is a documented 422),
 /// hence `positive_data_acceptance` is left out.
 async fn the_stack_conforms_to_its_openapi_document(_h: Arc<Harness>) {
-    let RunningStack {
-        process: mut stack,
-        port,
-        pids,
-        state,
-    } = start_stack();
-    let document = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/openapi.yaml");
+    let mut stack = start_stack();
+    let document = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/openapi.yaml");
 
     let run = Command::new("schemathesis")
-        .args([
-            "run",
-            document,
-            "--url",
-            &format!("http://127.0.0.1:{port}"),
-        ])
+        .arg("run")
+        .arg(&document)
+        .args(["--url", &format!("http://127.0.0.1:{}", stack.port)])
         .args([
             "--checks",
             "all",
@@ -201,14 +326,7 @@ async fn the_stack_conforms_to_its_openapi_document(_h: Arc<Harness>) {
     let report = String::from_utf8_lossy(&run.stdout);
     assert!(run.status.success(), "{report}");
     assert!(report.contains("No issues found"), "{report}");
-    let mut ledger = tokio_postgres::Config::new();
-    ledger
-        .host_path(state.path().join("stack/postgres/run"))
-        .user("rinha")
-        .dbname("rinha");
-    let client = rinha::launcher::postgres::connect(&ledger).await.unwrap();
-    let audit = Audit::run(&client).await.unwrap();
-    assert!(audit.balances(), "{audit}");
-    assert!(stop_with(&mut stack, libc::SIGTERM).success());
-    assert_all_gone(&pids);
+    stack.assert_books_balance().await;
+    assert!(stop_with(&mut stack.process, libc::SIGTERM).success());
+    assert_all_gone(&stack.pids);
 }
