@@ -2,7 +2,8 @@
 //! in that directory (no TCP), the schema from `sql/` loaded per database. The tests start a
 //! throw-away one; the stack starts a tuned one.
 
-use std::fs::{self, File};
+use std::ffi::OsString;
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -57,6 +58,9 @@ fn sql(context: impl Into<String>) -> impl FnOnce(tokio_postgres::Error) -> Clus
 /// A running cluster. Dropping it stops PostgreSQL (fast shutdown) and waits for it.
 #[derive(Debug)]
 pub struct Cluster {
+    dir: PathBuf,
+    args: Vec<OsString>,
+    user: Option<Unprivileged>,
     socket_dir: PathBuf,
     log: PathBuf,
     postmaster: Child,
@@ -94,38 +98,44 @@ impl Cluster {
         }
         initdb(&data, user.as_ref())?;
 
-        let log_file =
-            File::create(&log).map_err(io(format!("cannot create {}", log.display())))?;
-        let mut command = Command::new(find_tool(Tool::Postgres)?);
-        command
-            .arg("-D")
-            .arg(&data)
-            .arg("-k")
-            .arg(&socket_dir)
-            .args(["-p", &PORT.to_string(), "-c", "listen_addresses="])
-            .args(
-                settings
-                    .iter()
-                    .flat_map(|(k, v)| ["-c".to_owned(), format!("{k}={v}")]),
-            )
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(
-                log_file
-                    .try_clone()
-                    .map_err(io("cannot share the log file"))?,
-            )
-            .stderr(log_file);
-        // SIGINT is PostgreSQL's fast shutdown.
-        confine(&mut command, cgroup, user.as_ref(), libc::SIGINT);
-        let postmaster = command.spawn().map_err(io("cannot start postgres"))?;
+        let mut args: Vec<OsString> = vec![
+            "-D".into(),
+            data.into(),
+            "-k".into(),
+            socket_dir.clone().into(),
+        ];
+        args.extend(["-p", &PORT.to_string(), "-c", "listen_addresses="].map(OsString::from));
+        for (name, value) in settings {
+            args.extend(["-c".into(), format!("{name}={value}").into()]);
+        }
         let mut cluster = Self {
+            postmaster: postmaster(dir, &args, &log, cgroup, user.as_ref())?,
+            dir: dir.to_owned(),
+            args,
+            user,
             socket_dir,
             log,
-            postmaster,
         };
         cluster.wait_ready().await?;
         Ok(cluster)
+    }
+
+    /// Stops PostgreSQL, with a fast (clean) shutdown or an immediate one (a crash: the
+    /// next start recovers from the log, and empties UNLOGGED tables), then starts it
+    /// again on the same data, in `cgroup` if any.
+    pub async fn restart(
+        &mut self,
+        crash: bool,
+        cgroup: Option<&Cgroup>,
+    ) -> Result<(), ClusterError> {
+        let signal = if crash { libc::SIGQUIT } else { libc::SIGINT };
+        // SAFETY: kill has no memory-safety preconditions; the pid is our own child.
+        unsafe { libc::kill(self.postmaster.id() as i32, signal) };
+        self.postmaster
+            .wait()
+            .map_err(io("cannot wait for postgres"))?;
+        self.postmaster = postmaster(&self.dir, &self.args, &self.log, cgroup, self.user.as_ref())?;
+        self.wait_ready().await
     }
 
     /// The PostgreSQL process id.
@@ -208,6 +218,35 @@ impl Drop for Cluster {
         unsafe { libc::kill(self.postmaster.id() as i32, libc::SIGINT) };
         let _ = self.postmaster.wait();
     }
+}
+
+/// Starts the postmaster with `args`, its output appended to `log`.
+fn postmaster(
+    dir: &Path,
+    args: &[OsString],
+    log: &Path,
+    cgroup: Option<&Cgroup>,
+    user: Option<&Unprivileged>,
+) -> Result<Child, ClusterError> {
+    let log_file = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .map_err(io(format!("cannot open {}", log.display())))?;
+    let mut command = Command::new(find_tool(Tool::Postgres)?);
+    command
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(
+            log_file
+                .try_clone()
+                .map_err(io("cannot share the log file"))?,
+        )
+        .stderr(log_file);
+    // SIGINT is PostgreSQL's fast shutdown.
+    confine(&mut command, cgroup, user, libc::SIGINT);
+    command.spawn().map_err(io("cannot start postgres"))
 }
 
 /// Connects and drives the connection on the current runtime.

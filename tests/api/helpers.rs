@@ -130,7 +130,12 @@ pub struct TestApp {
 impl TestApp {
     /// Starts an instance on a free TCP port of 127.0.0.1.
     pub async fn spawn(db: &Database) -> Self {
-        let mut process = serve(&db.url, "127.0.0.1:0", &[]);
+        Self::serving(&db.url)
+    }
+
+    /// Starts an instance on a free TCP port of 127.0.0.1 for the database at `url`.
+    pub fn serving(url: &str) -> Self {
+        let mut process = serve(url, "127.0.0.1:0", &[]);
         let address = listening_address(&mut process);
         Self {
             base: format!("http://{address}"),

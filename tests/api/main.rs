@@ -10,6 +10,7 @@ macro_rules! tests {
 
 mod concurrency;
 mod edge;
+mod faults;
 mod helpers;
 mod lifecycle;
 mod stack;
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
         statements::all(),
         concurrency::all(),
         edge::all(),
+        faults::all(),
         lifecycle::all(),
         stack::all(),
     ]
