@@ -66,6 +66,11 @@ pub struct StackArgs {
     /// Run without cgroup limits (to compare against the envelope).
     #[arg(long)]
     pub unlimited: bool,
+
+    /// Multiply every CPU quota by this: 0.25 makes a stack that a load generator on the
+    /// same machine can overload.
+    #[arg(long, env = "RINHA_CPU_SCALE", default_value_t = 1.0, value_parser = parse_scale)]
+    pub cpu_scale: f64,
 }
 
 impl StackArgs {
@@ -76,6 +81,7 @@ impl StackArgs {
             state_dir: self.state_dir.clone(),
             enforce: !self.unlimited,
             pool_size: self.pool_size,
+            cpu_scale: self.cpu_scale,
         }
     }
 }
@@ -111,6 +117,14 @@ pub struct ServeArgs {
     /// How long start-up waits for the database to answer before giving up.
     #[arg(long, env = "RINHA_STARTUP_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
     pub startup_timeout: Duration,
+}
+
+/// A factor in (0, 1].
+fn parse_scale(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x > 0.0 && x <= 1.0 => Ok(x),
+        _ => Err(format!("{s:?} is not a factor above 0 and at most 1")),
+    }
 }
 
 /// A duration written as a whole number of `ms` or `s`, as in `250ms` or `30s`.

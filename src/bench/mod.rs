@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use simd_json::prelude::*;
 
 use crate::launcher::{Tool, find_tool, http, postgres};
-use crate::stack::{self, Stack, StackError};
+use crate::stack::{self, Sample, Stack, StackError};
 use crate::store::Audit;
 
 mod report;
@@ -27,6 +27,8 @@ pub enum Scenario {
     Official,
     /// Closed-model saturation (DURATION, 30 s by default).
     Stress,
+    /// A minute at RATE requests per second (6000 by default), then the recovery (95 s).
+    Overload,
 }
 
 impl Scenario {
@@ -34,6 +36,7 @@ impl Scenario {
         match self {
             Self::Official => "official",
             Self::Stress => "stress",
+            Self::Overload => "overload",
         }
     }
 
@@ -41,6 +44,7 @@ impl Scenario {
         match self {
             Self::Official => include_str!("../../k6/official.js"),
             Self::Stress => include_str!("../../k6/stress.js"),
+            Self::Overload => include_str!("../../k6/overload.js"),
         }
     }
 
@@ -49,6 +53,7 @@ impl Scenario {
         match self {
             Self::Official => Duration::from_secs(246),
             Self::Stress => Duration::from_secs(30),
+            Self::Overload => Duration::from_secs(95),
         }
     }
 }
@@ -95,16 +100,16 @@ pub fn run(
         .build()
         .map_err(io("cannot start the runtime"))?;
     runtime.block_on(async {
-        let stack = Stack::start(&options).await?;
+        let mut stack = Stack::start(&options).await?;
         println!("{}", stack::table(&stack));
-        let outcome = measure(&stack, scenario, &k6, &options, reports).await;
+        let outcome = measure(&mut stack, scenario, &k6, &options, reports).await;
         stack.stop();
         outcome
     })
 }
 
 async fn measure(
-    stack: &Stack,
+    stack: &mut Stack,
     scenario: Scenario,
     k6: &Path,
     options: &stack::Options,
@@ -172,17 +177,17 @@ async fn audit(stack: &Stack) -> Result<Audit, BenchError> {
 }
 
 /// CPU-seconds and peak memory of each service now.
-fn usage(stack: &Stack) -> Vec<(Option<f64>, Option<u64>)> {
+fn usage(stack: &Stack) -> Vec<Sample> {
     stack
         .services
         .iter()
-        .map(|s| stack::usage(s.cgroup.as_ref()))
+        .map(|s| Sample::of(s.cgroup.as_ref()))
         .collect()
 }
 
 /// Runs k6 with its output in a log file and a progress line on stderr.
 fn run_k6(
-    stack: &Stack,
+    stack: &mut Stack,
     scenario: Scenario,
     k6: &Path,
     state_dir: &Path,
@@ -223,9 +228,13 @@ fn run_k6(
         if let Some(status) = child.try_wait().map_err(io("cannot wait for k6"))? {
             break status;
         }
+        // The stack's supervision goes on while k6 runs: a dead instance comes back.
+        if let Some((index, status, log)) = stack.dead_service() {
+            stack::revive(stack, index, status, log)?;
+        }
         let seconds = started.elapsed().as_secs();
         if terminal || seconds.is_multiple_of(15) {
-            let cpu: Option<f64> = usage(stack).iter().map(|(cpu, _)| *cpu).sum();
+            let cpu: Option<f64> = usage(stack).iter().map(|s| s.cpu_seconds).sum();
             let cpu = cpu.map_or(String::new(), |cpu| {
                 format!("; stack CPU {cpu:.1} s so far")
             });

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::metric;
-use crate::stack::Stack;
+use crate::stack::{Sample, Stack};
 
 /// One service's cost over the k6 run.
 #[derive(Debug, Clone, Serialize)]
@@ -20,6 +20,10 @@ pub struct ServiceUsage {
     pub cpu_ms_per_request: Option<f64>,
     /// Requests per second at which this service would use all of its quota.
     pub capacity_per_second: Option<f64>,
+    /// Processes the kernel killed for going over the memory limit, since the stack started.
+    pub oom_kills: Option<u64>,
+    /// Times the stack started the service again after it died.
+    pub restarts: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -40,15 +44,13 @@ pub struct Report {
     pub envelope_capacity: Option<(String, f64)>,
 }
 
-type Usage = Vec<(Option<f64>, Option<u64>)>;
-
 impl Report {
     pub fn new(
         scenario: &str,
         summary: &[u8],
         stack: &Stack,
-        before: &Usage,
-        after: &Usage,
+        before: &[Sample],
+        after: &[Sample],
         elapsed: Duration,
     ) -> Result<Self, String> {
         let summary: simd_json::OwnedValue =
@@ -59,19 +61,26 @@ impl Report {
             .services
             .iter()
             .zip(before.iter().zip(after))
-            .map(|(service, ((cpu0, _), (cpu1, peak)))| {
-                let cpu_seconds = cpu0.zip(*cpu1).map(|(a, b)| b - a);
+            .map(|(service, (before, after))| {
+                let cpu_seconds = before
+                    .cpu_seconds
+                    .zip(after.cpu_seconds)
+                    .map(|(a, b)| b - a);
                 let per_request = cpu_seconds.map(|cpu| cpu / requests.max(1) as f64);
                 ServiceUsage {
                     name: service.name.clone(),
                     cpu_quota: service.limits.cpus,
                     memory_limit_mb: service.limits.memory_mb,
                     cpu_seconds,
-                    peak_memory_mb: peak.map(|bytes| bytes as f64 / (1024.0 * 1024.0)),
+                    peak_memory_mb: after
+                        .peak_memory
+                        .map(|bytes| bytes as f64 / (1024.0 * 1024.0)),
                     cpu_ms_per_request: per_request.map(|s| s * 1000.0),
                     capacity_per_second: per_request
                         .filter(|s| *s > 0.0)
                         .map(|s| service.limits.cpus / s),
+                    oom_kills: after.oom_kills,
+                    restarts: service.restarts,
                 }
             })
             .collect();
@@ -119,21 +128,30 @@ impl Report {
             self.max_ms
         );
         out += &format!(
-            "{:<9} {:>6} {:>9} {:>10} {:>12} {:>14}\n",
-            "service", "quota", "CPU-s", "ms/request", "capacity/s", "peak/limit MB"
+            "{:<9} {:>6} {:>9} {:>10} {:>12} {:>14} {:>4} {:>8}\n",
+            "service",
+            "quota",
+            "CPU-s",
+            "ms/request",
+            "capacity/s",
+            "peak/limit MB",
+            "OOM",
+            "restarts"
         );
         let opt =
             |v: Option<f64>, digits: usize| v.map_or("-".to_owned(), |v| format!("{v:.digits$}"));
         for s in &self.services {
             out += &format!(
-                "{:<9} {:>6.2} {:>9} {:>10} {:>12} {:>8}/{:<5}\n",
+                "{:<9} {:>6.2} {:>9} {:>10} {:>12} {:>8}/{:<5} {:>4} {:>8}\n",
                 s.name,
                 s.cpu_quota,
                 opt(s.cpu_seconds, 2),
                 opt(s.cpu_ms_per_request, 4),
                 opt(s.capacity_per_second, 0),
                 opt(s.peak_memory_mb, 1),
-                s.memory_limit_mb
+                s.memory_limit_mb,
+                s.oom_kills.map_or("-".to_owned(), |n| n.to_string()),
+                s.restarts
             );
         }
         out += &format!(

@@ -97,6 +97,7 @@ impl Cgroups {
                     procs: vec![dir.join("cgroup.procs")],
                     cpu_usage: Usage::V2CpuStat(dir.join("cpu.stat")),
                     memory_peak: dir.join("memory.peak"),
+                    memory_events: dir.join("memory.events"),
                     dirs: vec![dir],
                 }
             }
@@ -122,6 +123,7 @@ impl Cgroups {
                     procs: dirs.iter().map(|d| d.join("cgroup.procs")).collect(),
                     cpu_usage: Usage::V1Nanoseconds(cpuacct.join("cpuacct.usage")),
                     memory_peak: mem.join("memory.max_usage_in_bytes"),
+                    memory_events: mem.join("memory.oom_control"),
                     dirs,
                 }
             }
@@ -171,6 +173,8 @@ pub struct Cgroup {
     procs: Vec<PathBuf>,
     cpu_usage: Usage,
     memory_peak: PathBuf,
+    /// `key value` lines, one of which is `oom_kill N` (v1: memory.oom_control, Linux 4.13+).
+    memory_events: PathBuf,
 }
 
 impl Cgroup {
@@ -196,6 +200,17 @@ impl Cgroup {
     /// The most memory the group has used at once, in bytes (cgroup v2 needs Linux 5.19).
     pub fn peak_memory(&self) -> io::Result<u64> {
         read_number(&self.memory_peak)
+    }
+
+    /// How many of the group's processes the kernel killed for going over its memory limit.
+    pub fn oom_kills(&self) -> io::Result<u64> {
+        fs::read_to_string(&self.memory_events)?
+            .lines()
+            .find_map(|line| line.strip_prefix("oom_kill "))
+            .and_then(|n| n.trim().parse().ok())
+            .ok_or_else(|| {
+                io::Error::other(format!("no oom_kill in {}", self.memory_events.display()))
+            })
     }
 }
 

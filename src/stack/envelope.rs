@@ -49,6 +49,20 @@ impl Envelope {
         toml::from_str(include_str!("envelope.toml")).expect("src/stack/envelope.toml is valid")
     }
 
+    /// The same envelope with every CPU quota multiplied by `factor`: a smaller stack that a
+    /// load generator on the same machine can overload.
+    pub fn scaled(mut self, factor: f64) -> Self {
+        for cpus in [
+            &mut self.budget.cpus,
+            &mut self.postgres.cpus,
+            &mut self.api.cpus,
+            &mut self.nginx.cpus,
+        ] {
+            *cpus *= factor;
+        }
+        self
+    }
+
     /// Every service with its limits, in start order: PostgreSQL, the API instances, NGINX.
     pub fn services(&self) -> Vec<(String, Limits)> {
         let mut services = vec![("postgres".to_owned(), self.postgres)];

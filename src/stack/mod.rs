@@ -89,7 +89,8 @@ pub async fn watch(stack: &mut Stack) -> Result<(), StackError> {
 /// How many times a service may die before the stack gives up on it.
 const MAX_RESTARTS: u32 = 5;
 
-fn revive(
+/// Starts a dead service again, or says why the stack must stop.
+pub fn revive(
     stack: &mut Stack,
     index: usize,
     status: ExitStatus,
@@ -127,7 +128,16 @@ pub fn table(stack: &Stack) -> String {
             s.name, s.pid, s.limits.cpus, s.limits.memory_mb, s.address
         );
     }
-    let total = Envelope::contest().total();
+    let total = stack.services.iter().fold(
+        Limits {
+            cpus: 0.0,
+            memory_mb: 0,
+        },
+        |sum, s| Limits {
+            cpus: sum.cpus + s.limits.cpus,
+            memory_mb: sum.memory_mb + s.limits.memory_mb,
+        },
+    );
     out += &format!(
         "{:<9} {:>8} {:>6.2} {:>5} MB\n",
         "total", "", total.cpus, total.memory_mb
@@ -139,9 +149,20 @@ pub fn table(stack: &Stack) -> String {
     out
 }
 
-/// CPU-seconds and peak memory of a service's group, where it has one.
-pub fn usage(cgroup: Option<&Cgroup>) -> (Option<f64>, Option<u64>) {
-    cgroup.map_or((None, None), |c| {
-        (c.cpu_seconds().ok(), c.peak_memory().ok())
-    })
+/// What a service's cgroup has counted so far; `None` where it counts nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Sample {
+    pub cpu_seconds: Option<f64>,
+    pub peak_memory: Option<u64>,
+    pub oom_kills: Option<u64>,
+}
+
+impl Sample {
+    pub fn of(cgroup: Option<&Cgroup>) -> Self {
+        cgroup.map_or_else(Self::default, |c| Self {
+            cpu_seconds: c.cpu_seconds().ok(),
+            peak_memory: c.peak_memory().ok(),
+            oom_kills: c.oom_kills().ok(),
+        })
+    }
 }

@@ -32,6 +32,8 @@ pub struct Options {
     pub enforce: bool,
     /// PostgreSQL connections per API instance.
     pub pool_size: u16,
+    /// Every CPU quota is multiplied by this (1 is the contest's envelope).
+    pub cpu_scale: f64,
 }
 
 enum Process {
@@ -101,7 +103,7 @@ impl Stack {
     /// Starts every service and returns once `GET /clientes/1/extrato` answers through the
     /// port. A failure stops whatever had started.
     pub async fn start(options: &Options) -> Result<Self, StackError> {
-        let envelope = Envelope::contest();
+        let envelope = Envelope::contest().scaled(options.cpu_scale);
         let user = Unprivileged::when_root()?;
         fresh_state_dir(&options.state_dir)?;
         check_port_free(options.port)?;
@@ -267,7 +269,13 @@ fn confinement(
     });
     match attempt {
         Ok((cgroups, groups)) => {
-            let how = format!("enforced with {}", cgroups.describe());
+            let scaled = (envelope.budget.cpus - Envelope::contest().budget.cpus).abs() > 1e-9;
+            let scale = if scaled {
+                ", every CPU quota scaled"
+            } else {
+                ""
+            };
+            let how = format!("enforced with {}{scale}", cgroups.describe());
             (Some(cgroups), groups, how)
         }
         Err(e) => {
