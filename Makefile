@@ -17,7 +17,7 @@ PIP_INSTALL = python3 -m pip --version >/dev/null 2>&1 || $(APT_INSTALL) python3
 DEADNIX_VERSION := 1.3.1
 DEADNIX := $(or $(shell command -v deadnix),$(HOME)/.cargo/bin/deadnix)
 
-.PHONY: stack test nix-lint deps-test deps-stack deps-nix
+.PHONY: stack test fuzz nix-lint deps-test deps-stack deps-nix
 
 ## The main job: the stack on port 9999 inside 1.5 CPU / 550 MB, then the official k6
 ## scenario against it; reports go to docs/reports/.
@@ -31,6 +31,15 @@ test: deps-test nix-lint
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo test --all-targets
+
+## Ten minutes of libFuzzer on the request body parser (fuzz/). cargo fuzz needs nightly
+## features; RUSTC_BOOTSTRAP lets the stable toolchain provide them. New inputs go to
+## fuzz/corpus-local/ (not kept); a crash lands in fuzz/artifacts/.
+fuzz:
+	@command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
+	mkdir -p fuzz/corpus-local
+	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run transaction_body corpus-local corpus/transaction_body \
+		-- -max_total_time=$${FUZZ_SECONDS:-600}
 
 ## What can be checked of the Nix files without nixpkgs: every file parses (Debian's Nix)
 ## and holds no dead code (deadnix). `nix flake check` adds formatting and every build.

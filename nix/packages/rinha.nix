@@ -19,6 +19,7 @@ rustPlatform.buildRustPackage {
       ../../nginx
       ../../k6
       ../../docker-compose.yml
+      ../../fuzz/corpus
     ];
   };
   cargoLock.lockFile = ../../Cargo.lock;

@@ -165,6 +165,23 @@ mod tests {
         assert!(parse(r#"{"valor": 1, "tipo": "c", "descricao": "x", "extra": [1]}"#).is_ok());
     }
 
+    /// The fuzzer's seeds, and any input it ever found a fault with, stay regression tests.
+    #[test]
+    fn every_body_of_the_fuzz_corpus_parses_to_a_valid_transaction_or_an_error() {
+        let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/corpus/transaction_body");
+        let mut bodies = 0;
+        for entry in std::fs::read_dir(corpus).unwrap() {
+            let mut body = std::fs::read(entry.unwrap().path()).unwrap();
+            if let Ok(tx) = NewTransaction::from_json(&mut body) {
+                assert!(tx.amount.get() > 0);
+                let chars = tx.description.as_str().chars().count();
+                assert!((1..=Description::MAX_CHARS).contains(&chars));
+            }
+            bodies += 1;
+        }
+        assert!(bodies >= 6, "the corpus lost its seeds: {bodies} bodies");
+    }
+
     #[test]
     fn every_malformed_body_is_rejected() {
         let cases = [
