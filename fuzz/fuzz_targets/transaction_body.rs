@@ -1,5 +1,5 @@
 //! Any bytes as a `POST /clientes/{id}/transacoes` body: the parser never panics, and what
-//! it accepts is a valid transaction (positive amount, 1 to 10 characters).
+//! it accepts is a valid transaction (positive amount, 1 to 10 characters, no NUL).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -10,5 +10,6 @@ fuzz_target!(|body: &[u8]| {
         assert!(transaction.amount.get() > 0);
         let chars = transaction.description.as_str().chars().count();
         assert!((1..=Description::MAX_CHARS).contains(&chars));
+        assert!(!transaction.description.as_str().contains('\0'));
     }
 });

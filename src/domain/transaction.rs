@@ -50,7 +50,8 @@ impl Kind {
     }
 }
 
-/// A description of 1 to 10 characters (Unicode scalar values, not bytes).
+/// A description of 1 to 10 characters (Unicode scalar values, not bytes), none of them
+/// NUL: PostgreSQL's text cannot hold it, so it could never be recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "String")]
 pub struct Description(String);
@@ -68,10 +69,12 @@ impl TryFrom<String> for Description {
 
     fn try_from(value: String) -> Result<Self, Self::Error> {
         let chars = value.chars().count();
-        if (1..=Self::MAX_CHARS).contains(&chars) {
-            Ok(Self(value))
-        } else {
+        if !(1..=Self::MAX_CHARS).contains(&chars) {
             Err("descricao must have 1 to 10 characters")
+        } else if value.contains('\0') {
+            Err("descricao may not contain NUL")
+        } else {
+            Ok(Self(value))
         }
     }
 }
@@ -176,10 +179,11 @@ mod tests {
                 assert!(tx.amount.get() > 0);
                 let chars = tx.description.as_str().chars().count();
                 assert!((1..=Description::MAX_CHARS).contains(&chars));
+                assert!(!tx.description.as_str().contains('\0'));
             }
             bodies += 1;
         }
-        assert!(bodies >= 6, "the corpus lost its seeds: {bodies} bodies");
+        assert!(bodies >= 7, "the corpus lost its seeds: {bodies} bodies");
     }
 
     #[test]
@@ -242,6 +246,10 @@ mod tests {
             (
                 "long descricao",
                 r#"{"valor": 1, "tipo": "c", "descricao": "12345678901"}"#,
+            ),
+            (
+                "NUL in descricao",
+                r#"{"valor": 1, "tipo": "c", "descricao": "a\u0000b"}"#,
             ),
             (
                 "null descricao",

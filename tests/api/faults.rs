@@ -1,14 +1,14 @@
 //! PostgreSQL crashing under load: what each profile keeps of what it acknowledged.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
 
 use reqwest::StatusCode;
 use rinha::launcher::postgres::{Cluster, connect};
 use rinha::store::{Audit, Profile};
 
-use crate::helpers::{Harness, TestApp, TestFn};
+use crate::helpers::{Harness, TestApp, TestFn, assert_none_lost, finish, load};
 
 pub fn all() -> Vec<(&'static str, TestFn)> {
     tests![
@@ -20,33 +20,6 @@ pub fn all() -> Vec<(&'static str, TestFn)> {
 /// A request may wait this long for the database (the instance's pool waits 2 s); a
 /// bound on behaviour, not a benchmark.
 const FAIL_FAST: Duration = Duration::from_secs(5);
-
-/// Eight clients posting transactions to `app` until `stop`; each answer with its
-/// description and how long it took.
-fn load(
-    app: &Arc<TestApp>,
-    stop: &Arc<AtomicBool>,
-) -> Vec<tokio::task::JoinHandle<Vec<(String, StatusCode, Duration)>>> {
-    (0..8)
-        .map(|client| {
-            let (app, stop) = (Arc::clone(app), Arc::clone(stop));
-            tokio::spawn(async move {
-                let mut sent = Vec::new();
-                for n in 0.. {
-                    if stop.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let description = format!("q{client}-{n}");
-                    let tipo = if n % 2 == 0 { "c" } else { "d" };
-                    let started = Instant::now();
-                    let reply = app.transact(1 + client % 5, 10, tipo, &description).await;
-                    sent.push((description, reply.status, started.elapsed()));
-                }
-                sent
-            })
-        })
-        .collect()
-}
 
 /// Durable profile (logged tables, synchronous commit): an immediate shutdown of
 /// PostgreSQL in the middle of a load, then recovery. Requests during the outage get a
@@ -60,44 +33,31 @@ async fn a_database_crash_loses_no_acknowledged_transaction_in_the_durable_profi
         .create_database("rinha", Profile::Durable)
         .await
         .unwrap();
-    let app = Arc::new(TestApp::serving(&cluster.url("rinha")));
+    let app = TestApp::serving(&cluster.url("rinha"));
     let stop = Arc::new(AtomicBool::new(false));
 
-    let clients = load(&app, &stop);
+    let clients = load(&app, "q", &stop);
     tokio::time::sleep(Duration::from_millis(700)).await;
     cluster.restart(true, None).await.unwrap();
     tokio::time::sleep(Duration::from_millis(700)).await;
-    stop.store(true, Ordering::Relaxed);
-    let mut sent = Vec::new();
-    for client in clients {
-        sent.extend(client.await.unwrap());
-    }
+    let sent = finish(&stop, clients).await;
 
-    for (description, status, took) in &sent {
-        let expected = [
-            StatusCode::OK,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            StatusCode::SERVICE_UNAVAILABLE,
-        ];
-        assert!(expected.contains(status), "{description}: {status}");
-        assert!(*took < FAIL_FAST, "{description} took {took:?}");
+    let expected = [
+        StatusCode::OK,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        StatusCode::SERVICE_UNAVAILABLE,
+    ];
+    for s in &sent {
+        assert!(
+            expected.contains(&s.status),
+            "{}: {}",
+            s.description,
+            s.status
+        );
+        assert!(s.took < FAIL_FAST, "{} took {:?}", s.description, s.took);
     }
     let client = connect(&cluster.config("rinha")).await.unwrap();
-    let rows = client
-        .query("SELECT descricao FROM transacoes", &[])
-        .await
-        .unwrap();
-    let recorded: std::collections::HashSet<String> = rows.iter().map(|row| row.get(0)).collect();
-    let acknowledged: Vec<&String> = sent
-        .iter()
-        .filter(|(_, status, _)| *status == StatusCode::OK)
-        .map(|(d, ..)| d)
-        .collect();
-    let lost = acknowledged
-        .iter()
-        .filter(|d| !recorded.contains(**d))
-        .count();
-    assert_eq!(lost, 0, "acknowledged transactions lost in the crash");
+    let acknowledged = assert_none_lost(&client, &sent).await;
     let audit = Audit::run(&client).await.unwrap();
     assert!(audit.balances(), "{audit}");
     assert_eq!(
@@ -107,12 +67,11 @@ async fn a_database_crash_loses_no_acknowledged_transaction_in_the_durable_profi
     );
     let unavailable = sent
         .iter()
-        .filter(|(_, status, _)| *status == StatusCode::SERVICE_UNAVAILABLE)
+        .filter(|s| s.status == StatusCode::SERVICE_UNAVAILABLE)
         .count();
     eprintln!(
-        "durable crash under load: {} sent, {} acknowledged, {unavailable} answered 503, {lost} acknowledged lost",
-        sent.len(),
-        acknowledged.len()
+        "durable crash under load: {} sent, {acknowledged} acknowledged, {unavailable} answered 503, 0 acknowledged lost",
+        sent.len()
     );
 }
 

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::io::{BufRead, BufReader};
 use std::pin::Pin;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -120,27 +120,18 @@ impl Database {
     }
 }
 
-/// A running `rinha serve` process; killed when dropped.
-pub struct TestApp {
+/// The API at a base URL (an instance, or the stack's port), with typed requests.
+#[derive(Clone)]
+pub struct Api {
     pub base: String,
     pub http: reqwest::Client,
-    pub process: Child,
 }
 
-impl TestApp {
-    /// Starts an instance on a free TCP port of 127.0.0.1.
-    pub async fn spawn(db: &Database) -> Self {
-        Self::serving(&db.url)
-    }
-
-    /// Starts an instance on a free TCP port of 127.0.0.1 for the database at `url`.
-    pub fn serving(url: &str) -> Self {
-        let mut process = serve(url, "127.0.0.1:0", &[]);
-        let address = listening_address(&mut process);
+impl Api {
+    pub fn at(base: String) -> Self {
         Self {
-            base: format!("http://{address}"),
+            base,
             http: reqwest::Client::new(),
-            process,
         }
     }
 
@@ -167,6 +158,37 @@ impl TestApp {
     pub async fn statement(&self, id: impl std::fmt::Display) -> Reply {
         self.get(&format!("/clientes/{id}/extrato")).await
     }
+}
+
+/// A running `rinha serve` process; killed when dropped.
+pub struct TestApp {
+    pub api: Api,
+    pub process: Child,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Api;
+
+    fn deref(&self) -> &Api {
+        &self.api
+    }
+}
+
+impl TestApp {
+    /// Starts an instance on a free TCP port of 127.0.0.1.
+    pub async fn spawn(db: &Database) -> Self {
+        Self::serving(&db.url)
+    }
+
+    /// Starts an instance on a free TCP port of 127.0.0.1 for the database at `url`.
+    pub fn serving(url: &str) -> Self {
+        let mut process = serve(url, "127.0.0.1:0", &[]);
+        let address = listening_address(&mut process);
+        Self {
+            api: Api::at(format!("http://{address}")),
+            process,
+        }
+    }
 
     /// Sends `signal` and waits for the process to exit.
     pub fn stop_with(&mut self, signal: i32) -> ExitStatus {
@@ -179,6 +201,77 @@ impl Drop for TestApp {
         let _ = self.process.kill();
         let _ = self.process.wait();
     }
+}
+
+/// One transaction a load sent, and what it got.
+pub struct Sent {
+    pub description: String,
+    pub status: StatusCode,
+    pub took: std::time::Duration,
+}
+
+/// Eight clients posting alternate credits and debits of 10 to `api`, each its own
+/// account in turn, until `stop`; descriptions are `{prefix}{client}-{n}`, all distinct.
+pub fn load(
+    api: &Api,
+    prefix: &'static str,
+    stop: &Arc<AtomicBool>,
+) -> Vec<tokio::task::JoinHandle<Vec<Sent>>> {
+    (0..8)
+        .map(|client| {
+            let (api, stop) = (api.clone(), Arc::clone(stop));
+            tokio::spawn(async move {
+                let mut sent = Vec::new();
+                for n in 0.. {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let description = format!("{prefix}{client}-{n}");
+                    let tipo = if n % 2 == 0 { "c" } else { "d" };
+                    let started = Instant::now();
+                    let reply = api.transact(1 + client % 5, 10, tipo, &description).await;
+                    sent.push(Sent {
+                        description,
+                        status: reply.status,
+                        took: started.elapsed(),
+                    });
+                }
+                sent
+            })
+        })
+        .collect()
+}
+
+/// Stops a load and gathers what it sent.
+pub async fn finish(
+    stop: &AtomicBool,
+    clients: Vec<tokio::task::JoinHandle<Vec<Sent>>>,
+) -> Vec<Sent> {
+    stop.store(true, Ordering::Relaxed);
+    let mut sent = Vec::new();
+    for client in clients {
+        sent.extend(client.await.expect("a load client"));
+    }
+    sent
+}
+
+/// Asserts that every acknowledged (200) transaction of `sent` is in the ledger behind
+/// `client`, and returns how many were acknowledged.
+pub async fn assert_none_lost(client: &tokio_postgres::Client, sent: &[Sent]) -> usize {
+    let rows = client
+        .query("SELECT descricao FROM transacoes", &[])
+        .await
+        .unwrap();
+    let recorded: std::collections::HashSet<String> = rows.iter().map(|row| row.get(0)).collect();
+    let acknowledged: Vec<&Sent> = sent.iter().filter(|s| s.status == StatusCode::OK).collect();
+    for s in &acknowledged {
+        assert!(
+            recorded.contains(&s.description),
+            "{} was acknowledged but is not in the ledger",
+            s.description
+        );
+    }
+    acknowledged.len()
 }
 
 /// Starts `rinha serve` listening on `listen`, with extra flags.

@@ -5,14 +5,14 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use rinha::store::Audit;
 
-use crate::helpers::{Harness, TestFn, stop_with};
+use crate::helpers::{Api, Harness, TestFn, assert_none_lost, finish, load, stop_with};
 
 pub fn all() -> Vec<(&'static str, TestFn)> {
     tests![
@@ -155,44 +155,22 @@ fn wait_with_timeout(process: &mut Child, timeout: Duration) -> ExitStatus {
     }
 }
 
-async fn post(http: &reqwest::Client, port: u16, id: i32, body: String) -> (StatusCode, String) {
-    let response = http
-        .post(format!("http://127.0.0.1:{port}/clientes/{id}/transacoes"))
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    (response.status(), response.text().await.unwrap())
+impl RunningStack {
+    /// The API through NGINX.
+    fn api(&self) -> Api {
+        Api::at(format!("http://127.0.0.1:{}", self.port))
+    }
 }
 
 async fn the_stack_serves_through_nginx_and_stops_without_leftovers(_h: Arc<Harness>) {
     let mut stack = start_stack();
-    let http = reqwest::Client::new();
+    let api = stack.api();
 
-    let credit = post(
-        &http,
-        stack.port,
-        1,
-        r#"{"valor": 7, "tipo": "c", "descricao": "fumaça"}"#.into(),
-    )
-    .await;
-    let statement: serde_json::Value = http
-        .get(format!(
-            "http://127.0.0.1:{}/clientes/1/extrato",
-            stack.port
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let credit = api.transact(1, 7, "c", "fumaça").await;
+    let statement = api.statement(1).await.json();
 
-    assert_eq!(
-        credit,
-        (StatusCode::OK, r#"{"limite":100000,"saldo":7}"#.into())
-    );
+    assert_eq!(credit.status, StatusCode::OK);
+    assert_eq!(credit.body, r#"{"limite":100000,"saldo":7}"#);
     assert_eq!(statement["ultimas_transacoes"][0]["descricao"], "fumaça");
     let status = stop_with(&mut stack.process, libc::SIGTERM);
     assert!(status.success(), "the stack exited with {status}");
@@ -207,40 +185,21 @@ async fn a_killed_instance_under_load_loses_no_acknowledged_transaction_and_come
     _h: Arc<Harness>,
 ) {
     let mut stack = start_stack();
-    let http = reqwest::Client::new();
     let stop = Arc::new(AtomicBool::new(false));
-    let clients = (0..8).map(|client| {
-        let (http, stop, port) = (http.clone(), Arc::clone(&stop), stack.port);
-        tokio::spawn(async move {
-            let mut sent = Vec::new();
-            for n in 0.. {
-                if stop.load(Ordering::Relaxed) {
-                    break;
-                }
-                let description = format!("k{client}-{n}");
-                let tipo = if n % 2 == 0 { "c" } else { "d" };
-                let body =
-                    format!(r#"{{"valor": 10, "tipo": "{tipo}", "descricao": "{description}"}}"#);
-                let (status, _) = post(&http, port, 1 + client % 5, body).await;
-                sent.push((description, status));
-            }
-            sent
-        })
-    });
-    let clients: Vec<_> = clients.collect();
+    let clients = load(
+        &Api::at(format!("http://127.0.0.1:{}", stack.port)),
+        "k",
+        &stop,
+    );
 
     tokio::time::sleep(Duration::from_millis(500)).await;
     // SAFETY: kill has no memory-safety preconditions; api1 is the stack's child.
     unsafe { libc::kill(stack.pid("api1"), libc::SIGKILL) };
     let restarted = stack.wait_for_log(&["restarted", "api1"], Duration::from_secs(10));
     tokio::time::sleep(Duration::from_millis(500)).await;
-    stop.store(true, Ordering::Relaxed);
-    let mut sent = Vec::new();
-    for client in clients {
-        sent.extend(client.await.unwrap());
-    }
+    let sent = finish(&stop, clients).await;
 
-    let count = |wanted: StatusCode| sent.iter().filter(|(_, status)| *status == wanted).count();
+    let count = |wanted: StatusCode| sent.iter().filter(|s| s.status == wanted).count();
     let (ok, bad_gateway) = (count(StatusCode::OK), count(StatusCode::BAD_GATEWAY));
     assert!(
         bad_gateway <= 8,
@@ -251,20 +210,7 @@ async fn a_killed_instance_under_load_loses_no_acknowledged_transaction_and_come
         sent.len()
     );
     assert!(ok > 100, "only {ok} of {} transactions applied", sent.len());
-    let ledger = stack.ledger().await;
-    let rows = ledger
-        .query("SELECT descricao FROM transacoes", &[])
-        .await
-        .unwrap();
-    let recorded: std::collections::HashSet<String> = rows.iter().map(|row| row.get(0)).collect();
-    for (description, status) in &sent {
-        if *status == StatusCode::OK {
-            assert!(
-                recorded.contains(description),
-                "{description} was acknowledged but is not in the ledger"
-            );
-        }
-    }
+    assert_eq!(assert_none_lost(&stack.ledger().await, &sent).await, ok);
     stack.assert_books_balance().await;
     eprintln!(
         "api1 killed under load: {} sent, {ok} applied, {bad_gateway} answered 502, 0 acknowledged lost",

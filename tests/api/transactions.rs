@@ -128,6 +128,10 @@ const INVALID_BODIES: &[(&str, &str)] = &[
         r#"{"valor": 1, "tipo": "c", "descricao": ""}"#,
     ),
     (
+        "descricao with a NUL, which PostgreSQL cannot store",
+        r#"{"valor": 1, "tipo": "c", "descricao": "a\u0000b"}"#,
+    ),
+    (
         "descricao null",
         r#"{"valor": 1, "tipo": "c", "descricao": null}"#,
     ),
