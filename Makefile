@@ -11,7 +11,7 @@ HAVE_SCHEMATHESIS := { command -v schemathesis || test -x $(HOME)/.local/bin/sch
 # Where `pip install` puts programs outside a virtual environment.
 export PATH := $(PATH):$(HOME)/.local/bin
 # pip from Debian when missing; Debian's Python refuses a plain install, hence the fallback.
-PIP_INSTALL = python3 -m pip --version >/dev/null 2>&1 || $(APT_INSTALL) python3-pip; \
+PIP_INSTALL = python3 -m pip --version >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(APT_INSTALL) python3-pip; }; \
 	python3 -m pip install -q $(1) || python3 -m pip install -q --break-system-packages $(1)
 # The version nixpkgs ships, so that `make test` and `nix flake check` agree.
 DEADNIX_VERSION := 1.3.1
