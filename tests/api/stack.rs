@@ -255,7 +255,9 @@ async fn the_stack_conforms_to_its_openapi_document(_h: Arc<Harness>) {
     let mut stack = start_stack();
     let document = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/openapi.yaml");
 
+    // From the stack's state directory, where schemathesis may leave its cache.
     let run = Command::new("schemathesis")
+        .current_dir(stack.state.path())
         .arg("run")
         .arg(&document)
         .args(["--url", &format!("http://127.0.0.1:{}", stack.port)])
