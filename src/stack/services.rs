@@ -107,7 +107,7 @@ impl Stack {
         let user = Unprivileged::when_root()?;
         fresh_state_dir(&options.state_dir)?;
         check_port_free(options.port)?;
-        let (cgroups, groups, enforcement) = confinement(&envelope, options.enforce);
+        let (cgroups, groups, enforcement) = confinement(&envelope, options);
         let mut groups = groups.into_iter();
         let mut group = move || groups.next().flatten();
 
@@ -253,11 +253,11 @@ impl Service {
 /// The cgroups of every service, in start order, or `None`s and the reason.
 fn confinement(
     envelope: &Envelope,
-    enforce: bool,
+    options: &Options,
 ) -> (Option<Cgroups>, Vec<Option<Cgroup>>, String) {
     let services = envelope.services();
     let unlimited = |reason: String| (None, services.iter().map(|_| None).collect(), reason);
-    if !enforce {
+    if !options.enforce {
         return unlimited("not enforced (--unlimited): every service runs without limits".into());
     }
     let attempt = Cgroups::new().and_then(|cgroups| {
@@ -269,13 +269,12 @@ fn confinement(
     });
     match attempt {
         Ok((cgroups, groups)) => {
-            let scaled = (envelope.budget.cpus - Envelope::contest().budget.cpus).abs() > 1e-9;
-            let scale = if scaled {
-                ", every CPU quota scaled"
+            let how = format!("enforced with {}", cgroups.describe());
+            let how = if options.cpu_scale < 1.0 {
+                format!("{how}, every CPU quota scaled by {}", options.cpu_scale)
             } else {
-                ""
+                how
             };
-            let how = format!("enforced with {}{scale}", cgroups.describe());
             (Some(cgroups), groups, how)
         }
         Err(e) => {

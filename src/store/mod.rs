@@ -1,6 +1,7 @@
 //! PostgreSQL storage. Every call is one round trip: `transact` and `statement` each run one
-//! statement from `queries/`, prepared once per connection (`prepare_cached`) and reused.
-//! Nothing here pipelines: a request needs exactly one query.
+//! statement from `queries/`, prepared once when its connection is made (see
+//! `connection.rs`, where the two preparations pipeline) and reused. Nothing on a request's
+//! path pipelines: a request needs exactly one query.
 //!
 //! Why statements rather than functions in the database: a prepared statement keeps its
 //! plan across calls and runs without a procedural-language interpreter, which made
@@ -12,16 +13,18 @@
 //! connection's I/O task runs on the thread that uses it.
 
 mod audit;
+mod connection;
 mod error;
 mod schema;
 
 use std::time::Duration;
 
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Timeouts};
+use deadpool_postgres::{ManagerConfig, RecyclingMethod, Runtime, Timeouts};
 use tokio_postgres::{NoTls, Row};
 
 use crate::domain::{AccountId, Accounts, Balance, Entry, Kind, NewTransaction, Rejection};
 use crate::domain::{Statement, Summary};
+use connection::{Manager, Pool};
 
 pub use audit::{Audit, Discrepancy};
 pub use error::StoreError;
@@ -42,13 +45,13 @@ pub struct Store {
 impl Store {
     /// A store with up to `size` connections; a request waits at most `wait` for one.
     pub fn new(config: tokio_postgres::Config, size: usize, wait: Duration) -> Self {
-        let manager = Manager::from_config(
+        let manager = Manager(deadpool_postgres::Manager::from_config(
             config,
             NoTls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
-        );
+        ));
         let timeouts = Timeouts {
             wait: Some(wait),
             create: Some(wait),
@@ -65,8 +68,8 @@ impl Store {
 
     /// The accounts that exist.
     pub async fn accounts(&self) -> Result<Accounts, StoreError> {
-        let client = self.pool.get().await?;
-        let rows = client.query(ACCOUNTS, &[]).await?;
+        let connection = self.pool.get().await?;
+        let rows = connection.client.query(ACCOUNTS, &[]).await?;
         Ok(Accounts::new(rows.iter().map(|row| row.get(0)).collect()))
     }
 
@@ -76,15 +79,18 @@ impl Store {
         id: AccountId,
         tx: &NewTransaction,
     ) -> Result<Outcome, StoreError> {
-        let client = self.pool.get().await?;
-        let statement = client.prepare_cached(TRANSACT).await?;
+        let connection = self.pool.get().await?;
         let params: [&(dyn tokio_postgres::types::ToSql + Sync); 4] = [
             &id.get(),
             &tx.amount.get(),
             &tx.kind.code(),
             &tx.description.as_str(),
         ];
-        let Some(row) = client.query_opt(&statement, &params).await? else {
+        let Some(row) = connection
+            .client
+            .query_opt(&connection.transact, &params)
+            .await?
+        else {
             return Ok(Err(Rejection::NoSuchAccount));
         };
         match row.try_get::<_, &str>(0)? {
@@ -100,9 +106,11 @@ impl Store {
 
     /// The account's statement, or `None` if the account does not exist (any more).
     pub async fn statement(&self, id: AccountId) -> Result<Option<Statement>, StoreError> {
-        let client = self.pool.get().await?;
-        let statement = client.prepare_cached(STATEMENT).await?;
-        let rows = client.query(&statement, &[&id.get()]).await?;
+        let connection = self.pool.get().await?;
+        let rows = connection
+            .client
+            .query(&connection.statement, &[&id.get()])
+            .await?;
         let Some(first) = rows.first() else {
             return Ok(None);
         };
@@ -122,8 +130,8 @@ impl Store {
 
     /// Succeeds when a connection answers a query.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        let client = self.pool.get().await?;
-        client.simple_query("").await?;
+        let connection = self.pool.get().await?;
+        connection.client.simple_query("").await?;
         Ok(())
     }
 }
