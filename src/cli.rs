@@ -7,14 +7,15 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 use crate::bench::Scenario;
-use crate::serve::Listen;
-use crate::store::Profile;
+use crate::db::Profile;
+use crate::edition::Edition;
+use crate::server::Listen;
 
 #[derive(Debug, Parser)]
 #[command(
     name = "rinha",
     version,
-    about = "The Rinha de Backend bank, fast inside 1.5 CPU and 550 MB"
+    about = "The Rinha de Backend: the 2024/Q1 bank and the 2025 payment intermediary"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -29,6 +30,8 @@ pub enum Command {
     Stack(StackArgs),
     /// Start the stack, run a k6 scenario against it, and write its reports.
     Bench(BenchArgs),
+    /// Run a payment processor simulator (edition 2025), as the contest's processors behave.
+    Processor(crate::processor::ProcessorArgs),
 }
 
 #[derive(Debug, Args)]
@@ -47,6 +50,10 @@ pub struct BenchArgs {
 
 #[derive(Debug, Args)]
 pub struct StackArgs {
+    /// Which edition's topology to run.
+    #[arg(long, env = "RINHA_EDITION", default_value = "2024q1")]
+    pub edition: Edition,
+
     /// The port NGINX listens on.
     #[arg(long, env = "RINHA_PORT", default_value_t = 9999)]
     pub port: u16,
@@ -76,6 +83,7 @@ pub struct StackArgs {
 impl StackArgs {
     pub fn options(&self) -> crate::stack::Options {
         crate::stack::Options {
+            edition: self.edition,
             port: self.port,
             profile: self.profile,
             state_dir: self.state_dir.clone(),
@@ -86,8 +94,12 @@ impl StackArgs {
     }
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
+    /// Which edition's API to serve.
+    #[arg(long, env = "RINHA_EDITION", default_value = "2024q1")]
+    pub edition: Edition,
+
     /// Where to listen: IP:PORT, or unix:/path/to.sock.
     #[arg(long, env = "RINHA_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: Listen,
@@ -117,6 +129,44 @@ pub struct ServeArgs {
     /// How long start-up waits for the database to answer before giving up.
     #[arg(long, env = "RINHA_STARTUP_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
     pub startup_timeout: Duration,
+
+    #[command(flatten)]
+    pub payments: PaymentsArgs,
+}
+
+/// What only edition 2025 reads: where the processors are and how to talk to them.
+#[derive(Debug, Clone, Args)]
+pub struct PaymentsArgs {
+    /// The default payment processor (the cheaper one).
+    #[arg(
+        long,
+        env = "PAYMENT_PROCESSOR_URL_DEFAULT",
+        default_value = "http://payment-processor-default:8080"
+    )]
+    pub processor_default: String,
+
+    /// The fallback payment processor.
+    #[arg(
+        long,
+        env = "PAYMENT_PROCESSOR_URL_FALLBACK",
+        default_value = "http://payment-processor-fallback:8080"
+    )]
+    pub processor_fallback: String,
+
+    /// How long an attempt waits for a processor's answer before its outcome counts as
+    /// unknown. Longer than any delay a processor is set to, so that an answer, not a
+    /// guess, decides what became of a payment.
+    #[arg(long, env = "RINHA_PROCESSOR_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub processor_timeout: Duration,
+
+    /// Attempts in flight at once, per processor and instance.
+    #[arg(long, env = "RINHA_MAX_IN_FLIGHT", default_value_t = 256, value_parser = clap::value_parser!(u16).range(1..))]
+    pub max_in_flight: u16,
+
+    /// The processors' health window: all instances together ask each processor at most
+    /// once per this long.
+    #[arg(long, env = "RINHA_HEALTH_WINDOW", default_value = "5s", value_parser = parse_duration)]
+    pub health_window: Duration,
 }
 
 /// A factor in (0, 1].
@@ -128,7 +178,7 @@ fn parse_scale(s: &str) -> Result<f64, String> {
 }
 
 /// A duration written as a whole number of `ms` or `s`, as in `250ms` or `30s`.
-fn parse_duration(s: &str) -> Result<Duration, String> {
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let (digits, unit): (&str, fn(u64) -> Duration) = if let Some(ms) = s.strip_suffix("ms") {
         (ms, Duration::from_millis)
     } else if let Some(secs) = s.strip_suffix('s') {

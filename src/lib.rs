@@ -1,11 +1,22 @@
-//! rinha: the Rinha de Backend bank. `domain` holds the rules, `store` the PostgreSQL side,
-//! `serve` the HTTP edge and `launcher` what starts the services around it.
+//! rinha: the Rinha de Backend, both editions in one binary.
+//!
+//! - `bank`: edition 2024/Q1, the bank ("crébitos"): its rules, storage and HTTP edge;
+//! - `payments`: edition 2025, the payment intermediary: its rules, storage, HTTP edge and
+//!   the dispatcher that pays every accepted payment exactly once;
+//! - `processor`: the 2025 payment processor simulator the tests and the stack run;
+//! - the appliance both share: `server` (HTTP plumbing), `db` (storage errors, the SQL of
+//!   `sql/`), `launcher` (PostgreSQL, cgroups, processes), `stack` and `bench`.
 
+pub mod bank;
 pub mod bench;
 pub mod cli;
-pub mod domain;
+pub mod db;
+pub mod edition;
+pub mod iso8601;
+pub mod json;
 pub mod launcher;
-pub mod serve;
+pub mod payments;
+pub mod processor;
+pub mod server;
 pub mod stack;
-pub mod store;
 pub mod telemetry;

@@ -2,13 +2,18 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use rinha::cli::{Cli, Command};
+use rinha::edition::Edition;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     rinha::telemetry::init();
     let result: Result<(), Box<dyn std::error::Error>> = match cli.command {
-        Command::Serve(args) => rinha::serve::run(*args).map_err(Into::into),
+        Command::Serve(args) => match args.edition {
+            Edition::Bank => rinha::bank::http::run(*args).map_err(Into::into),
+            Edition::Payments => rinha::payments::http::run(*args).map_err(Into::into),
+        },
         Command::Stack(args) => rinha::stack::run(args.options()).map_err(Into::into),
+        Command::Processor(args) => rinha::processor::run(args).map_err(Into::into),
         Command::Bench(args) => {
             rinha::bench::run(args.scenario, args.stack.options(), &args.reports)
                 .map(drop)

@@ -11,9 +11,9 @@
     mkdir -p $out
     cp ${../../sql/postgresql.conf} $out/postgresql.conf
     cp ${../../sql/profiles/contest.conf} $out/profile.conf
-    cp ${../../sql/01-schema.sql} $out/01-schema.sql
-    cp ${../../sql/02-seed.sql} $out/02-seed.sql
-    cp ${../../sql/profiles/contest.sql} $out/03-profile.sql
+    cp ${../../sql/bank/01-schema.sql} $out/01-schema.sql
+    cp ${../../sql/bank/02-seed.sql} $out/02-seed.sql
+    cp ${../../sql/bank/profiles/contest.sql} $out/03-profile.sql
   '';
 in
   script {

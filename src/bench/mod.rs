@@ -10,16 +10,16 @@ use std::time::{Duration, Instant};
 
 use simd_json::prelude::*;
 
+use crate::bank::store::Audit;
 use crate::launcher::{Tool, find_tool, http, postgres};
 use crate::stack::{self, Sample, Stack, StackError};
-use crate::store::Audit;
 
 mod report;
 
 pub use report::{Report, ServiceUsage};
 
 /// The scenarios of `k6/`, built in so that the binary needs no checkout.
-const COMMON: &str = include_str!("../../k6/common.js");
+const COMMON: &str = include_str!("../../k6/bank/common.js");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Scenario {
@@ -42,9 +42,9 @@ impl Scenario {
 
     fn script(self) -> &'static str {
         match self {
-            Self::Official => include_str!("../../k6/official.js"),
-            Self::Stress => include_str!("../../k6/stress.js"),
-            Self::Overload => include_str!("../../k6/overload.js"),
+            Self::Official => include_str!("../../k6/bank/official.js"),
+            Self::Stress => include_str!("../../k6/bank/stress.js"),
+            Self::Overload => include_str!("../../k6/bank/overload.js"),
         }
     }
 
@@ -195,7 +195,7 @@ fn run_k6(
 ) -> Result<(std::process::ExitStatus, PathBuf), BenchError> {
     let scripts = state_dir.join("k6");
     fs::create_dir_all(&scripts).map_err(io("cannot create the k6 directory"))?;
-    fs::write(scripts.join("common.js"), COMMON).map_err(io("cannot write k6/common.js"))?;
+    fs::write(scripts.join("common.js"), COMMON).map_err(io("cannot write k6/bank/common.js"))?;
     let script = scripts.join(format!("{}.js", scenario.name()));
     fs::write(&script, scenario.script()).map_err(io("cannot write the scenario"))?;
     let log = state_dir.join("logs").join("k6.log");

@@ -13,7 +13,8 @@ use tokio_postgres::NoTls;
 use super::cgroup::Cgroup;
 use super::process::{confine, log_tail};
 use super::{MissingTool, NoUnprivilegedUser, Tool, Unprivileged, find_tool};
-use crate::store::Profile;
+use crate::db::Profile;
+use crate::edition::Edition;
 
 /// The database role that owns everything; clients connect as it (trust auth on a socket
 /// only the local machine can reach).
@@ -177,15 +178,20 @@ impl Cluster {
         )
     }
 
-    /// Creates database `name` and loads the schema, functions and seed of `profile`.
-    pub async fn create_database(&self, name: &str, profile: Profile) -> Result<(), ClusterError> {
+    /// Creates database `name` and loads `edition`'s schema in `profile`.
+    pub async fn create_database(
+        &self,
+        name: &str,
+        edition: Edition,
+        profile: Profile,
+    ) -> Result<(), ClusterError> {
         let admin = connect(&self.config("postgres")).await?;
         admin
             .batch_execute(&format!("CREATE DATABASE \"{name}\""))
             .await
             .map_err(sql(format!("cannot create database {name}")))?;
         let db = connect(&self.config(name)).await?;
-        for (file, script) in profile.scripts() {
+        for (file, script) in profile.scripts(edition) {
             db.batch_execute(script)
                 .await
                 .map_err(sql(format!("sql/{file} failed in database {name}")))?;

@@ -15,6 +15,7 @@ use std::time::Duration;
 pub use envelope::{Api, Envelope, Limits};
 pub use services::{Options, Service, Stack};
 
+use crate::edition::Edition;
 use crate::launcher::cgroup::Cgroup;
 use crate::launcher::postgres::ClusterError;
 use crate::launcher::{MissingTool, NoUnprivilegedUser};
@@ -43,6 +44,11 @@ pub enum StackError {
     },
     #[error("{0} cannot be restarted")]
     NotRestartable(String),
+    #[error(
+        "the {0} edition has no stack yet (its envelope, processors and k6 scenarios are still \
+         to come): run its instances with `rinha serve --edition {0}`"
+    )]
+    NoTopology(Edition),
 }
 
 /// Runs a stack in the foreground until a signal or a service's death.

@@ -9,11 +9,12 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use super::{Envelope, Limits, StackError};
+use crate::db::{Profile, SERVER_CONF};
+use crate::edition::Edition;
 use crate::launcher::cgroup::{Cgroup, Cgroups};
 use crate::launcher::postgres::Cluster;
 use crate::launcher::process::{confine, log_tail};
 use crate::launcher::{Tool, Unprivileged, find_tool, http};
-use crate::store::{Profile, SERVER_CONF};
 
 /// The contest's limit for a stack to be ready.
 const READY_TIMEOUT: Duration = Duration::from_secs(40);
@@ -25,6 +26,7 @@ const DATABASE: &str = "rinha";
 /// How to start a stack.
 #[derive(Debug, Clone)]
 pub struct Options {
+    pub edition: Edition,
     pub port: u16,
     pub profile: Profile,
     pub state_dir: PathBuf,
@@ -103,6 +105,9 @@ impl Stack {
     /// Starts every service and returns once `GET /clientes/1/extrato` answers through the
     /// port. A failure stops whatever had started.
     pub async fn start(options: &Options) -> Result<Self, StackError> {
+        if options.edition != Edition::Bank {
+            return Err(StackError::NoTopology(options.edition));
+        }
         let envelope = Envelope::contest().scaled(options.cpu_scale);
         let user = Unprivileged::when_root()?;
         fresh_state_dir(&options.state_dir)?;
@@ -349,7 +354,9 @@ async fn start_postgres(
     write(dir.join("profile.conf"), options.profile.server_conf())?;
     let config_file = conf.display().to_string();
     let cluster = Cluster::start(&dir, &[("config_file", &config_file)], cgroup.as_ref()).await?;
-    cluster.create_database(DATABASE, options.profile).await?;
+    cluster
+        .create_database(DATABASE, options.edition, options.profile)
+        .await?;
     Ok(Postgres {
         url: cluster.url(DATABASE),
         config: cluster.config(DATABASE),

@@ -2,16 +2,17 @@
 //! per test, and real `rinha serve` processes spoken to over HTTP.
 
 use std::future::Future;
-use std::io::{BufRead, BufReader};
 use std::pin::Pin;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use reqwest::StatusCode;
+use rinha::bank::store::Audit;
+use rinha::db::Profile;
+use rinha::edition::Edition;
 use rinha::launcher::postgres::{Cluster, connect};
-use rinha::store::{Audit, Profile};
 use serde_json::Value;
 
 /// What every test gets: the cluster, to create its own databases in.
@@ -22,8 +23,8 @@ pub struct Shared {
     _dir: tempfile::TempDir,
 }
 
-/// What one test gets: the cluster, to create its own databases in. Every database a test
-/// creates is audited once the test has passed.
+/// What one test gets: the cluster, to create its own databases in. Every bank database a
+/// test creates is audited once the test has passed.
 pub struct Harness {
     shared: Arc<Shared>,
     created: Mutex<Vec<tokio_postgres::Config>>,
@@ -64,17 +65,24 @@ impl Harness {
         })
     }
 
-    /// A fresh database with the schema and seed of `profile`.
+    /// A fresh bank database with the schema and seed of `profile`.
     pub async fn database(&self, profile: Profile) -> Database {
+        self.database_of(Edition::Bank, profile).await
+    }
+
+    /// A fresh database of `edition` in `profile`.
+    pub async fn database_of(&self, edition: Edition, profile: Profile) -> Database {
         let Shared {
             cluster, databases, ..
         } = &*self.shared;
         let name = format!("test_{}", databases.fetch_add(1, Ordering::Relaxed));
         cluster
-            .create_database(&name, profile)
+            .create_database(&name, edition, profile)
             .await
             .unwrap_or_else(|e| panic!("cannot create database {name}: {e:?}"));
-        self.created.lock().unwrap().push(cluster.config(&name));
+        if edition == Edition::Bank {
+            self.created.lock().unwrap().push(cluster.config(&name));
+        }
         Database {
             url: cluster.url(&name),
             config: cluster.config(&name),
@@ -148,6 +156,16 @@ impl Api {
     pub async fn transact(&self, id: i32, valor: i64, tipo: &str, descricao: &str) -> Reply {
         let body = serde_json::json!({"valor": valor, "tipo": tipo, "descricao": descricao});
         self.post_transaction(id, &body.to_string()).await
+    }
+
+    /// Posts `body` as JSON to `path`.
+    pub async fn post(&self, path: &str, body: &str) -> Reply {
+        let request = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/json")
+            .body(body.to_owned());
+        Reply::from(request.send().await.expect("POST reaches the server")).await
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -288,84 +306,21 @@ pub fn serve(database_url: &str, listen: &str, flags: &[&str]) -> Child {
         .expect("rinha serve starts")
 }
 
-/// Reads the instance's log until its `listening` line and returns the bound address; the
+/// Reads the process's log until its `listening` line and returns the bound address; the
 /// rest of the log is drained in the background (printed when TEST_LOG is set).
 pub fn listening_address(process: &mut Child) -> String {
-    let stderr = process.stderr.take().expect("stderr is piped");
-    let mut lines = BufReader::new(stderr).lines();
-    let mut seen = Vec::new();
-    let address = loop {
-        let Some(Ok(line)) = lines.next() else {
-            panic!(
-                "rinha serve exited before listening; its log:\n{}",
-                seen.join("\n")
-            );
-        };
-        if line.contains("listening")
-            && let Some(rest) = line.split(" address=").nth(1)
-        {
-            break rest
-                .split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .to_owned();
-        }
-        seen.push(line);
-    };
-    std::thread::spawn(move || {
-        for line in lines.map_while(Result::ok) {
-            if std::env::var_os("TEST_LOG").is_some() {
-                eprintln!("{line}");
-            }
-        }
-    });
-    address
+    listening_address_and_log(process).0
 }
+
+#[path = "../common/process.rs"]
+mod process;
+
+pub use process::{Log, Reply, listening_address_and_log};
 
 /// Sends a signal and waits (up to 10 s) for the process to exit.
-pub fn stop_with(process: &mut Child, signal: i32) -> ExitStatus {
-    // SAFETY: kill has no memory-safety preconditions; the pid is our own child.
-    unsafe { libc::kill(process.id() as i32, signal) };
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(status) = process.try_wait().expect("wait") {
-            return status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the process did not stop within 10 s"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// A response: status and body text.
-#[derive(Debug)]
-pub struct Reply {
-    pub status: StatusCode,
-    pub content_type: Option<String>,
-    pub body: String,
-}
-
-impl Reply {
-    async fn from(response: reqwest::Response) -> Self {
-        let status = response.status();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap_or_default().to_owned());
-        let body = response.text().await.expect("a readable body");
-        Self {
-            status,
-            content_type,
-            body,
-        }
-    }
-
-    pub fn json(&self) -> Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.body))
-    }
+pub fn stop_with(child: &mut Child, signal: i32) -> ExitStatus {
+    process::signal(child, signal);
+    process::wait(child)
 }
 
 /// Asserts an RFC 3339 UTC timestamp with microseconds and a `Z`, as in

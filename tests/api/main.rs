@@ -1,4 +1,5 @@
-//! HTTP tests against real `rinha serve` processes and a real PostgreSQL.
+//! HTTP tests against real `rinha serve` processes (both editions), a real PostgreSQL and,
+//! for 2025, real `rinha processor` processes.
 //! Run with `cargo test --test api`; `TEST_LOG=1` shows the servers' logs.
 
 /// Lists async test functions as (name, function) pairs for the runner.
@@ -8,14 +9,9 @@ macro_rules! tests {
     };
 }
 
-mod concurrency;
-mod edge;
-mod faults;
+mod bank;
 mod helpers;
-mod lifecycle;
-mod stack;
-mod statements;
-mod transactions;
+mod payments;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -25,16 +21,16 @@ use libtest_mimic::{Arguments, Trial};
 
 fn main() -> ExitCode {
     let args = Arguments::from_args();
-    let tests: Vec<(&str, TestFn)> = [
-        transactions::all(),
-        statements::all(),
-        concurrency::all(),
-        edge::all(),
-        faults::all(),
-        lifecycle::all(),
-        stack::all(),
-    ]
-    .concat();
+    // Named `bank::…` and `payments::…`, so that one edition's tests run with a filter.
+    let tests: Vec<(&str, TestFn)> = [("bank", bank::all()), ("payments", payments::all())]
+        .into_iter()
+        .flat_map(|(edition, tests)| {
+            tests.into_iter().map(move |(name, test)| {
+                let name: &'static str = format!("{edition}::{name}").leak();
+                (name, test)
+            })
+        })
+        .collect();
     if args.list {
         let trials = tests
             .iter()

@@ -1,0 +1,41 @@
+// POST /payments on one 2025 instance, closed model: VUS users firing back to back on
+// keep-alive connections for DURATION, each payment new (random v4 UUID, 19.90). The
+// instance's own accept rate and latency, not the contest's run: docs/performance.md says
+// how it is started (processors included) and what it gave.
+import http from 'k6/http';
+import { check } from 'k6';
+
+const BASE_URL = __ENV.BASE_URL || 'http://127.0.0.1:8080';
+const JSON_HEADERS = { headers: { 'content-type': 'application/json' } };
+
+export const options = {
+  vus: Number(__ENV.VUS || 8),
+  duration: __ENV.DURATION || '20s',
+  summaryTrendStats: ['avg', 'med', 'p(90)', 'p(99)', 'max'],
+  thresholds: { checks: ['rate==1'] },
+};
+
+const HEX = '0123456789abcdef';
+
+// A version 4 UUID: random, with the version and variant digits in place.
+function uuidv4() {
+  let id = '';
+  for (let i = 0; i < 36; i++) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      id += '-';
+    } else if (i === 14) {
+      id += '4';
+    } else if (i === 19) {
+      id += HEX[8 + Math.floor(Math.random() * 4)];
+    } else {
+      id += HEX[Math.floor(Math.random() * 16)];
+    }
+  }
+  return id;
+}
+
+export default function () {
+  const body = JSON.stringify({ correlationId: uuidv4(), amount: 19.9 });
+  const res = http.post(`${BASE_URL}/payments`, body, JSON_HEADERS);
+  check(res, { 'payment is accepted': (r) => r.status === 202 });
+}

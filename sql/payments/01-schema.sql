@@ -1,0 +1,50 @@
+-- Edition 2025: every accepted payment and the attempt that pays it.
+-- Both tables are logged here; sql/payments/profiles/contest.sql makes them UNLOGGED.
+--
+-- A payment's life (src/payments/store/mod.rs holds the one statement of each transition):
+--   queued  accepted, no attempt yet, or its last attempt was refused (500): free to go to
+--           either processor;
+--   sending an attempt at `processor` with `requested_at` is recorded and being sent by
+--           `owner`, which holds it until `lease_until`;
+--   unknown that attempt's outcome is not known (a timeout, a lost connection, an owner
+--           that died): it may be stored there, so it is only ever resent, unchanged, to
+--           the same processor until that processor says it is stored;
+--   paid    the processor stored it (200, or 422 for a duplicate: stored before).
+-- The summary counts `paid` rows by `requested_at`: the instant the processor counts them by.
+
+CREATE TABLE payments (
+    correlation_id uuid PRIMARY KEY,
+    -- In cents.
+    amount bigint NOT NULL CHECK (amount > 0),
+    state text NOT NULL CHECK (state IN ('queued', 'sending', 'unknown', 'paid')),
+    processor text CHECK (processor IN ('default', 'fallback')),
+    -- The requestedAt sent with the attempt, to the millisecond, exactly as sent.
+    requested_at timestamptz,
+    owner uuid,
+    lease_until timestamptz,
+    accepted_at timestamptz NOT NULL DEFAULT now(),
+    -- An attempt names its processor and instant; a queued payment has neither.
+    CONSTRAINT an_attempt_is_whole CHECK (
+        (state = 'queued') = (processor IS NULL AND requested_at IS NULL)
+    ),
+    -- Only a payment being sent or resent is held by an instance.
+    CONSTRAINT only_attempts_are_leased CHECK (
+        (state IN ('sending', 'unknown')) = (owner IS NOT NULL AND lease_until IS NOT NULL)
+    )
+);
+
+-- The queue, oldest first, and the leases that may expire: both small, whatever the table.
+CREATE INDEX payments_queued ON payments (accepted_at) WHERE state = 'queued';
+CREATE INDEX payments_leased ON payments (lease_until) WHERE state IN ('sending', 'unknown');
+
+-- What the instances know of each processor's health, and when one of them last asked:
+-- the processors allow one health call per 5 s across all callers, so the instances take
+-- turns through this row instead of each asking on its own.
+CREATE TABLE processor_health (
+    processor text PRIMARY KEY CHECK (processor IN ('default', 'fallback')),
+    asked_at timestamptz NOT NULL DEFAULT '-infinity',
+    failing boolean,
+    min_response_time integer,
+    answered_at timestamptz
+);
+INSERT INTO processor_health (processor) VALUES ('default'), ('fallback');

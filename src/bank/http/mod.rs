@@ -1,0 +1,79 @@
+//! The bank's HTTP edge: its routes, handlers and status codes, over the shared server
+//! plumbing of [`crate::server`].
+
+mod error;
+mod extract;
+mod handlers;
+mod routes;
+
+use std::time::{Duration, Instant};
+
+use ntex::web::App;
+
+use crate::bank::domain::Accounts;
+use crate::bank::store::Store;
+use crate::cli::ServeArgs;
+use crate::db::StoreError;
+use crate::server::{self, ServerError};
+
+pub use error::ApiError;
+pub use routes::configure;
+
+/// What every handler of a worker shares.
+pub struct AppState {
+    pub store: Store,
+    pub accounts: Accounts,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("the database did not answer within {0:?}")]
+    Database(Duration, #[source] StoreError),
+    #[error("the database has no accounts: load sql/bank/ first")]
+    NoAccounts,
+    #[error(transparent)]
+    Server(#[from] ServerError),
+}
+
+/// Runs one bank instance until SIGTERM or SIGINT, then stops gracefully.
+pub fn run(args: ServeArgs) -> Result<(), ServeError> {
+    server::block_on("rinha-bank", serve(args))
+}
+
+async fn serve(args: ServeArgs) -> Result<(), ServeError> {
+    let accounts = wait_for_accounts(&args).await?;
+    let (database, pool_size, db_timeout) = (args.database_url, args.pool_size, args.db_timeout);
+    tracing::info!(pool_size, "serving the bank (2024/Q1)");
+    let app = async move || {
+        App::new()
+            .state(AppState {
+                store: Store::new(database.clone(), pool_size.into(), db_timeout),
+                accounts: accounts.clone(),
+            })
+            .configure(configure)
+    };
+    server::serve(&args.listen, args.workers, app).await?;
+    Ok(())
+}
+
+/// Reads the accounts, retrying until the database answers or the start-up timeout ends.
+async fn wait_for_accounts(args: &ServeArgs) -> Result<Accounts, ServeError> {
+    let store = Store::new(args.database_url.clone(), 1, args.db_timeout);
+    let deadline = Instant::now() + args.startup_timeout;
+    loop {
+        match store.accounts().await {
+            Ok(accounts) if accounts.is_empty() => return Err(ServeError::NoAccounts),
+            Ok(accounts) => {
+                tracing::info!(accounts = accounts.len(), "database ready");
+                return Ok(accounts);
+            }
+            Err(e) if Instant::now() >= deadline => {
+                return Err(ServeError::Database(args.startup_timeout, e));
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "waiting for the database");
+                ntex::time::sleep(Duration::from_millis(250)).await;
+            }
+        }
+    }
+}

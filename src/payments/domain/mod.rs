@@ -1,0 +1,14 @@
+//! The 2025 rules, free of HTTP and SQL: what a valid payment is, money in cents, the
+//! instant an attempt carries, the two processors, and the summary a window asks for.
+
+mod instant;
+mod money;
+mod payment;
+mod processor;
+mod summary;
+
+pub use instant::{Instant, InvalidInstant};
+pub use money::Cents;
+pub use payment::{InvalidPayment, NewPayment};
+pub use processor::Processor;
+pub use summary::{Summary, Totals, Window};

@@ -1,0 +1,48 @@
+use ntex::http::header::{CONTENT_TYPE, HeaderValue};
+use ntex::web::types::{Payload, State};
+use ntex::web::{HttpRequest, HttpResponse};
+
+use super::{ApiError, AppState};
+use crate::payments::domain::{NewPayment, Window};
+use crate::server::read_body;
+
+const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
+const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
+
+/// `POST /payments`: 202 once the payment is in PostgreSQL, whether new or a repeat; it
+/// is paid after the answer leaves.
+pub async fn pay(
+    req: HttpRequest,
+    payload: Payload,
+    app: State<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let payment = NewPayment::from_json(&mut read_body(&req, payload).await?)?;
+    let new = app.dispatcher.accept(payment).await?;
+    if !new {
+        tracing::debug!(id = %payment.id, "a repeated correlationId: accepted once already");
+    }
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// `GET /payments-summary?from=&to=`.
+pub async fn summary(req: HttpRequest, app: State<AppState>) -> Result<HttpResponse, ApiError> {
+    let window = Window::from_query(req.query_string())?;
+    let summary = app.store.summary(window).await?;
+    Ok(HttpResponse::Ok()
+        .header(CONTENT_TYPE, APPLICATION_JSON)
+        .body(summary.to_json()))
+}
+
+/// `POST /purge-payments`: forgets every payment.
+pub async fn purge(app: State<AppState>) -> Result<HttpResponse, ApiError> {
+    app.store.purge().await?;
+    Ok(HttpResponse::Ok().finish())
+}
+
+/// `GET /healthz`: 200 once this worker can reach the database.
+pub async fn health(app: State<AppState>) -> Result<HttpResponse, ApiError> {
+    app.store.ping().await?;
+    Ok(HttpResponse::Ok()
+        .header(CONTENT_TYPE, TEXT_PLAIN)
+        .body("Healthy"))
+}

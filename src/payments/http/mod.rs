@@ -1,0 +1,87 @@
+//! The 2025 HTTP edge: its routes, handlers and status codes, over the shared server
+//! plumbing of [`crate::server`]. Each worker owns its store and its dispatcher.
+
+mod error;
+mod handlers;
+mod routes;
+
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use ntex::web::App;
+
+use crate::cli::ServeArgs;
+use crate::db::StoreError;
+use crate::payments::pay::Dispatcher;
+use crate::payments::store::Store;
+use crate::server::{self, ServerError};
+
+pub use error::ApiError;
+pub use routes::configure;
+
+/// What every handler of a worker shares.
+pub struct AppState {
+    pub store: Store,
+    pub dispatcher: Rc<Dispatcher>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("the database did not answer within {0:?}")]
+    Database(Duration, #[source] StoreError),
+    #[error(transparent)]
+    Server(#[from] ServerError),
+}
+
+/// Runs one 2025 instance until SIGTERM or SIGINT, then stops gracefully.
+pub fn run(args: ServeArgs) -> Result<(), ServeError> {
+    server::block_on("rinha-payments", serve(args))
+}
+
+async fn serve(args: ServeArgs) -> Result<(), ServeError> {
+    wait_for_database(&args).await?;
+    let ServeArgs {
+        database_url,
+        pool_size,
+        db_timeout,
+        payments,
+        ..
+    } = args.clone();
+    tracing::info!(
+        pool_size,
+        default = payments.processor_default,
+        fallback = payments.processor_fallback,
+        "serving the payment intermediary (2025)"
+    );
+    let app = async move || {
+        let store = Store::new(database_url.clone(), pool_size.into(), db_timeout);
+        let dispatcher = Dispatcher::new(store.clone(), &payments);
+        ntex::rt::spawn(Rc::clone(&dispatcher).run());
+        App::new()
+            .state(AppState { store, dispatcher })
+            .configure(configure)
+    };
+    server::serve(&args.listen, args.workers, app).await?;
+    Ok(())
+}
+
+/// Waits until the database answers, or the start-up timeout ends.
+async fn wait_for_database(args: &ServeArgs) -> Result<(), ServeError> {
+    let store = Store::new(args.database_url.clone(), 1, args.db_timeout);
+    let deadline = Instant::now() + args.startup_timeout;
+    loop {
+        match store.ping().await {
+            Ok(()) => {
+                tracing::info!("database ready");
+                return Ok(());
+            }
+            Err(e) if Instant::now() >= deadline => {
+                return Err(ServeError::Database(args.startup_timeout, e));
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "waiting for the database");
+                ntex::time::sleep(Duration::from_millis(250)).await;
+            }
+        }
+    }
+}

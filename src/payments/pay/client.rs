@@ -1,0 +1,137 @@
+//! Talking to the two payment processors over HTTP.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde::Deserialize;
+
+use crate::payments::domain::Processor;
+use crate::payments::store::Attempt;
+
+/// What became of one send of an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// 200: stored by this send.
+    Stored,
+    /// 422: stored before (an earlier send of the same attempt).
+    Duplicate,
+    /// Anything else the processor answered (500 while failing): this send stored nothing.
+    /// Also a connection that could not be made: nothing reached the processor.
+    Refused(Option<StatusCode>),
+    /// No answer: a timeout or a connection lost after the request was written. The
+    /// processor may store the payment yet.
+    Silent,
+}
+
+/// A processor's health, as `GET /payments/service-health` tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HealthAnswer {
+    pub failing: bool,
+    pub min_response_time: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HealthError {
+    #[error("the health call failed")]
+    Http(#[from] reqwest::Error),
+    #[error("the health call answered {0}")]
+    Status(StatusCode),
+    #[error("the health answer is not JSON of the expected shape")]
+    Json(#[from] simd_json::Error),
+}
+
+#[derive(Deserialize)]
+struct HealthWire {
+    failing: bool,
+    #[serde(rename = "minResponseTime")]
+    min_response_time: u64,
+}
+
+/// The processors' base URLs and one HTTP client (with its pool of kept-alive connections).
+pub struct Processors {
+    http: reqwest::Client,
+    urls: [String; 2],
+    timeout: Duration,
+}
+
+impl Processors {
+    /// `default` and `fallback` are base URLs such as `http://127.0.0.1:8001`; `timeout`
+    /// bounds a payment's send.
+    pub fn new(default: &str, fallback: &str, timeout: Duration) -> Self {
+        let base = |url: &str| url.trim_end_matches('/').to_owned();
+        Self {
+            http: reqwest::Client::builder()
+                .pool_idle_timeout(Duration::from_secs(30))
+                .tcp_nodelay(true)
+                .build()
+                .expect("an HTTP client without TLS always builds"),
+            urls: [base(default), base(fallback)],
+            timeout,
+        }
+    }
+
+    fn url(&self, processor: Processor, path: &str) -> String {
+        format!("{}{path}", self.urls[processor.index()])
+    }
+
+    /// Sends one attempt: the same body every time it is sent.
+    pub async fn send(&self, attempt: &Attempt) -> Answer {
+        let body = format!(
+            r#"{{"correlationId":"{}","amount":{},"requestedAt":"{}"}}"#,
+            attempt.id, attempt.amount, attempt.requested_at
+        );
+        let sent = self
+            .http
+            .post(self.url(attempt.processor, "/payments"))
+            .header("content-type", "application/json")
+            .body(body)
+            .timeout(self.timeout)
+            .send()
+            .await;
+        match sent {
+            Ok(response) => match response.status() {
+                StatusCode::OK => Answer::Stored,
+                StatusCode::UNPROCESSABLE_ENTITY => Answer::Duplicate,
+                other => Answer::Refused(Some(other)),
+            },
+            Err(e) if e.is_connect() => Answer::Refused(None),
+            Err(_) => Answer::Silent,
+        }
+    }
+
+    /// Whether the attempt's processor has stored it, from `GET /payments/{id}`, which no
+    /// delay or failure flag holds back. `None` when the processor could not tell.
+    pub async fn lookup(&self, attempt: &Attempt) -> Option<bool> {
+        let url = self.url(attempt.processor, &format!("/payments/{}", attempt.id));
+        let response = self.http.get(url).timeout(self.timeout).send().await.ok()?;
+        match response.status() {
+            StatusCode::OK => Some(true),
+            StatusCode::NOT_FOUND => Some(false),
+            _ => None,
+        }
+    }
+
+    /// Asks a processor for its health, waiting up to `wait` (the processor may queue the
+    /// call until its next window).
+    pub async fn health(
+        &self,
+        processor: Processor,
+        wait: Duration,
+    ) -> Result<HealthAnswer, HealthError> {
+        let response = self
+            .http
+            .get(self.url(processor, "/payments/service-health"))
+            .timeout(wait)
+            .send()
+            .await?;
+        if response.status() != StatusCode::OK {
+            return Err(HealthError::Status(response.status()));
+        }
+        let mut body = response.bytes().await?.to_vec();
+        let wire: HealthWire = simd_json::serde::from_slice(&mut body)?;
+        Ok(HealthAnswer {
+            failing: wire.failing,
+            min_response_time: Duration::from_millis(wire.min_response_time),
+        })
+    }
+}

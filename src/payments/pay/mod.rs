@@ -1,0 +1,256 @@
+//! Paying: the dispatcher of one worker sends each accepted payment to a processor and
+//! records the outcome, resends what has no known outcome, drains the queue, and keeps
+//! the processors' health known without ever asking more than the processors allow.
+//!
+//! The rules that make every accepted payment paid exactly once:
+//! - an attempt (processor, requestedAt) is recorded before it is sent;
+//! - only its own answer decides it: 200 or 422 settle it paid; a refusal of its only send
+//!   returns the payment to the queue; no answer pins it to that processor, to be resent
+//!   unchanged until the processor says it stored it;
+//! - a processor stores a correlationId once, so resending to the same processor can never
+//!   pay twice; a payment only moves to the other processor after a refusal, which proves
+//!   nothing was stored;
+//! - a lease marks who is sending; when it ends (the instance died, or the outcome is
+//!   unknown), any instance takes the attempt over and resends it.
+
+mod client;
+mod router;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use uuid::Uuid;
+
+use crate::cli::PaymentsArgs;
+use crate::db::StoreError;
+use crate::payments::domain::{Instant as RequestedAt, NewPayment, Processor};
+use crate::payments::store::{Attempt, Store};
+
+pub use client::{Answer, Processors};
+pub use router::{HealthReading, MAX_DELAY, Observation, Router};
+
+/// How often the dispatcher looks for queued payments, expired leases and health.
+const TICK: Duration = Duration::from_millis(50);
+/// How many rows one claim takes at most.
+const BATCH: usize = 64;
+/// After a health window, how long an instance waits past it before asking again, so that
+/// two calls never fall in the same window of the processor's clock.
+const HEALTH_MARGIN: Duration = Duration::from_millis(500);
+/// How long an attempt without an answer waits before it is resent.
+const RESEND_AFTER: Duration = Duration::from_secs(1);
+
+/// One worker's dispatcher.
+pub struct Dispatcher {
+    store: Store,
+    processors: Processors,
+    router: RefCell<Router>,
+    /// This dispatcher's name in the leases it holds.
+    owner: Uuid,
+    /// How long an attempt is held by its sender: longer than the send may take.
+    lease: Duration,
+    health_window: Duration,
+}
+
+impl Dispatcher {
+    pub fn new(store: Store, args: &PaymentsArgs) -> Rc<Self> {
+        Rc::new(Self {
+            store,
+            processors: Processors::new(
+                &args.processor_default,
+                &args.processor_fallback,
+                args.processor_timeout,
+            ),
+            router: RefCell::new(Router::new(args.max_in_flight.into())),
+            owner: Uuid::new_v4(),
+            lease: args.processor_timeout + Duration::from_secs(2),
+            health_window: args.health_window,
+        })
+    }
+
+    /// Accepts a payment durably: with its first attempt when a processor can take it
+    /// now (sent once the caller has its answer), in the queue otherwise. False when the
+    /// correlationId was accepted before.
+    pub async fn accept(self: &Rc<Self>, payment: NewPayment) -> Result<bool, StoreError> {
+        let now = Instant::now();
+        let chosen = self.router.borrow().choose(now);
+        let Some(processor) = chosen else {
+            return self.store.accept_queued(&payment).await;
+        };
+        let ticket = self.router.borrow_mut().start(processor, now);
+        let attempt = Attempt {
+            id: payment.id,
+            amount: payment.amount,
+            processor,
+            requested_at: RequestedAt::now(),
+        };
+        match self
+            .store
+            .accept_sending(&attempt, self.owner, self.lease)
+            .await
+        {
+            Ok(true) => {
+                ntex::rt::spawn(Rc::clone(self).send(attempt, ticket, Send::First));
+                Ok(true)
+            }
+            other => {
+                self.router.borrow_mut().cancel(ticket);
+                other
+            }
+        }
+    }
+
+    /// Sends one attempt and records what became of it.
+    async fn send(self: Rc<Self>, attempt: Attempt, ticket: router::Ticket, kind: Send) {
+        let answer = self.processors.send(&attempt).await;
+        let observation = match answer {
+            Answer::Stored | Answer::Duplicate => Observation::Stored,
+            Answer::Refused(_) => Observation::Refused,
+            Answer::Silent => Observation::Silent,
+        };
+        self.router
+            .borrow_mut()
+            .finish(ticket, observation, Instant::now());
+        let recorded = match (answer, kind) {
+            (Answer::Stored | Answer::Duplicate, _) => self.store.settle_paid(&attempt).await,
+            (Answer::Refused(_), Send::First) => self.store.release(&attempt, self.owner).await,
+            (Answer::Silent, Send::First) => {
+                self.store
+                    .mark_unknown(&attempt, self.owner, RESEND_AFTER)
+                    .await
+            }
+            // A resend's refusal or silence says nothing of the earlier sends: the attempt
+            // stays pinned, and its lease brings it back.
+            (Answer::Refused(_) | Answer::Silent, Send::Again) => Ok(false),
+        };
+        tracing::debug!(id = %attempt.id, processor = %attempt.processor, ?answer, ?kind, "sent");
+        if let Err(e) = recorded {
+            // The lease brings the attempt back to whoever resends it: a processor that
+            // stored it answers 422, and the payment is settled then.
+            tracing::warn!(id = %attempt.id, error = %e, "cannot record an outcome yet");
+        }
+    }
+
+    /// Runs for the life of the worker: drains the queue into processors with room,
+    /// resends attempts whose lease ended, and keeps the processors' health known.
+    pub async fn run(self: Rc<Self>) {
+        let mut last_sweep = Instant::now();
+        loop {
+            ntex::time::sleep(TICK).await;
+            if let Err(e) = self.drain_queue().await {
+                tracing::warn!(error = %e, "cannot claim queued payments");
+            }
+            if last_sweep.elapsed() >= Duration::from_secs(1) {
+                last_sweep = Instant::now();
+                if let Err(e) = self.take_over().await {
+                    tracing::warn!(error = %e, "cannot take over expired attempts");
+                }
+                if let Err(e) = self.health().await {
+                    tracing::warn!(error = %e, "cannot share the processors' health");
+                }
+            }
+        }
+    }
+
+    /// Claims queued payments for the processor the router picks, as many as it has room.
+    async fn drain_queue(self: &Rc<Self>) -> Result<(), StoreError> {
+        let now = Instant::now();
+        let chosen = {
+            let router = self.router.borrow();
+            router.choose(now).map(|p| (p, router.room(p, now)))
+        };
+        let Some((processor, room)) = chosen else {
+            return Ok(());
+        };
+        let claimed = self
+            .store
+            .claim_queued(processor, self.owner, self.lease, room.min(BATCH))
+            .await?;
+        for attempt in claimed {
+            let ticket = self.router.borrow_mut().start(processor, Instant::now());
+            ntex::rt::spawn(Rc::clone(self).send(attempt, ticket, Send::First));
+        }
+        Ok(())
+    }
+
+    /// Takes over every attempt whose lease ended and settles it.
+    async fn take_over(self: &Rc<Self>) -> Result<(), StoreError> {
+        let attempts = self.store.take_over(self.owner, self.lease, BATCH).await?;
+        for attempt in attempts {
+            ntex::rt::spawn(Rc::clone(self).resolve(attempt));
+        }
+        Ok(())
+    }
+
+    /// An attempt without a known outcome: if its processor has it, it is paid; otherwise
+    /// it is resent, unchanged, to the same processor (a send still in flight there and
+    /// this one cannot both store it: the second is a duplicate).
+    async fn resolve(self: Rc<Self>, attempt: Attempt) {
+        if self.processors.lookup(&attempt).await == Some(true) {
+            tracing::info!(id = %attempt.id, processor = %attempt.processor, "an attempt without an answer was stored");
+            if let Err(e) = self.store.settle_paid(&attempt).await {
+                tracing::warn!(id = %attempt.id, error = %e, "cannot record an outcome yet");
+            }
+            return;
+        }
+        tracing::info!(id = %attempt.id, processor = %attempt.processor, "resending an attempt without a known outcome");
+        let ticket = self
+            .router
+            .borrow_mut()
+            .start(attempt.processor, Instant::now());
+        self.send(attempt, ticket, Send::Again).await;
+    }
+
+    /// Asks each processor for its health when it is this instance's turn, then takes
+    /// what any instance last learnt.
+    async fn health(self: &Rc<Self>) -> Result<(), StoreError> {
+        for processor in Processor::ALL {
+            if self
+                .store
+                .health_turn(processor, self.health_window + HEALTH_MARGIN)
+                .await?
+            {
+                ntex::rt::spawn(Rc::clone(self).ask_health(processor));
+            }
+        }
+        let now = Instant::now();
+        for h in self.store.health_read().await? {
+            let reading = HealthReading {
+                failing: h.failing,
+                delay: h.min_response_time,
+                age: h.age,
+                stamp: h.answered,
+            };
+            self.router.borrow_mut().health(h.processor, reading, now);
+        }
+        Ok(())
+    }
+
+    async fn ask_health(self: Rc<Self>, processor: Processor) {
+        match self
+            .processors
+            .health(processor, self.health_window * 3)
+            .await
+        {
+            Ok(h) => {
+                tracing::info!(%processor, failing = h.failing, min_response_time = ?h.min_response_time, "processor health");
+                if let Err(e) = self
+                    .store
+                    .health_record(processor, h.failing, h.min_response_time)
+                    .await
+                {
+                    tracing::warn!(%processor, error = %e, "cannot record the health answer");
+                }
+            }
+            Err(e) => tracing::warn!(%processor, error = %e, "health call failed"),
+        }
+    }
+}
+
+/// Whether this is an attempt's only send so far, or a resend of one whose earlier sends
+/// may still be in flight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Send {
+    First,
+    Again,
+}

@@ -1,0 +1,311 @@
+//! Where the next payment goes: the routing policy, free of I/O so that it can be tested
+//! with a clock of our own.
+//!
+//! - **Default first.** Its fee is the lower one, so it takes every payment while it is
+//!   healthy and has room; fallback takes the rest while *it* is healthy; otherwise the
+//!   payment waits in the queue (it is already durable) and goes later.
+//! - **Healthy** means: its last answer was not a refusal, its delay is at most
+//!   [`MAX_DELAY`], and nothing in flight there has outlived what its delay promises. The
+//!   cap on delay is what keeps the summary consistent: an attempt must be answered
+//!   (and recorded) before its requestedAt is 1.5 s old, the age at which the checker's
+//!   window ([now − 15 s, now − 1.5 s]) starts to include it.
+//! - **Learning.** Every answer tells the delay (its response time) and whether the
+//!   processor refuses; the shared health row tells both every 5 s. The newest
+//!   observation wins, by when the request that made it was sent.
+//! - **Probing.** An unhealthy processor gets one payment at a time, one per
+//!   [`PROBE_EVERY`]: a refusal costs nothing (the payment goes back to the queue) and a
+//!   success brings the processor back within a second instead of a health window.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use crate::payments::domain::Processor;
+
+/// The longest delay a processor may have and still be sent payments; see the module doc.
+pub const MAX_DELAY: Duration = Duration::from_millis(1200);
+/// How often an unhealthy processor is sent a probe.
+pub const PROBE_EVERY: Duration = Duration::from_secs(1);
+/// How much longer than its delay an attempt may take before its processor counts as
+/// stalled (a delay that just rose, which no answer has told yet).
+const STALL_MARGIN: Duration = Duration::from_millis(100);
+
+/// What an attempt's answer said, as the router needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Observation {
+    /// 200 or 422: the processor stores payments.
+    Stored,
+    /// 500 (or any refusal): it stores nothing now.
+    Refused,
+    /// No answer within the timeout, or the connection broke.
+    Silent,
+}
+
+/// A health answer as the router takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HealthReading {
+    pub failing: bool,
+    pub delay: Duration,
+    /// How long ago the processor gave it.
+    pub age: Duration,
+    /// When it was given (milliseconds since the epoch): the same stamp is the same answer.
+    pub stamp: i64,
+}
+
+/// One attempt in flight, to be handed back to [`Router::finish`].
+#[derive(Debug, PartialEq, Eq)]
+pub struct Ticket {
+    started: Instant,
+    serial: u64,
+    processor: Processor,
+}
+
+#[derive(Debug)]
+struct Lane {
+    failing: bool,
+    delay: Duration,
+    /// When the request behind the newest observation was sent.
+    observed: Option<Instant>,
+    in_flight: BTreeSet<(Instant, u64)>,
+    next_probe: Option<Instant>,
+    /// The health answer last taken, so that reading the same one again changes nothing.
+    health_seen: Option<i64>,
+}
+
+impl Lane {
+    fn new() -> Self {
+        Self {
+            failing: false,
+            delay: Duration::ZERO,
+            observed: None,
+            in_flight: BTreeSet::new(),
+            next_probe: None,
+            health_seen: None,
+        }
+    }
+
+    fn stalled(&self, now: Instant) -> bool {
+        self.in_flight.first().is_some_and(|(started, _)| {
+            now.duration_since(*started) > self.delay * 2 + STALL_MARGIN
+        })
+    }
+
+    fn healthy(&self, now: Instant) -> bool {
+        !self.failing && self.delay <= MAX_DELAY && !self.stalled(now)
+    }
+
+    /// How many new attempts it takes now.
+    fn room(&self, now: Instant, max_in_flight: usize) -> usize {
+        if self.healthy(now) {
+            max_in_flight.saturating_sub(self.in_flight.len())
+        } else if self.in_flight.is_empty() && self.next_probe.is_none_or(|t| now >= t) {
+            1
+        } else {
+            0
+        }
+    }
+
+    /// Takes an observation made by a request sent at `sent`, unless a newer one is known.
+    fn observe(&mut self, sent: Instant, failing: bool, delay: Duration, now: Instant) {
+        if self.observed.is_some_and(|t| t > sent) {
+            return;
+        }
+        self.observed = Some(sent);
+        self.failing = failing;
+        self.delay = delay;
+        self.next_probe = (failing || delay > MAX_DELAY).then_some(now + PROBE_EVERY);
+    }
+}
+
+/// The routing state of one dispatcher: a lane per processor.
+#[derive(Debug)]
+pub struct Router {
+    lanes: [Lane; 2],
+    max_in_flight: usize,
+    serial: u64,
+}
+
+impl Router {
+    pub fn new(max_in_flight: usize) -> Self {
+        Self {
+            lanes: [Lane::new(), Lane::new()],
+            max_in_flight,
+            serial: 0,
+        }
+    }
+
+    fn lane(&mut self, processor: Processor) -> &mut Lane {
+        &mut self.lanes[processor.index()]
+    }
+
+    /// The processor a new payment should go to now, if any: default first.
+    pub fn choose(&self, now: Instant) -> Option<Processor> {
+        Processor::ALL.into_iter().find(|p| self.room(*p, now) > 0)
+    }
+
+    /// How many new attempts `processor` takes now.
+    pub fn room(&self, processor: Processor, now: Instant) -> usize {
+        self.lanes[processor.index()].room(now, self.max_in_flight)
+    }
+
+    /// Counts an attempt in flight at `processor` (a first attempt or a resend).
+    pub fn start(&mut self, processor: Processor, now: Instant) -> Ticket {
+        self.serial += 1;
+        let serial = self.serial;
+        let lane = self.lane(processor);
+        lane.in_flight.insert((now, serial));
+        if !lane.healthy(now) {
+            lane.next_probe = Some(now + PROBE_EVERY);
+        }
+        Ticket {
+            started: now,
+            serial,
+            processor,
+        }
+    }
+
+    /// The attempt ended; what its answer said updates the processor's lane.
+    pub fn finish(&mut self, ticket: Ticket, observation: Observation, now: Instant) {
+        let lane = self.lane(ticket.processor);
+        lane.in_flight.remove(&(ticket.started, ticket.serial));
+        let took = now.duration_since(ticket.started);
+        match observation {
+            Observation::Stored => lane.observe(ticket.started, false, took, now),
+            Observation::Refused => lane.observe(ticket.started, true, took, now),
+            Observation::Silent => {
+                let failing = lane.failing;
+                lane.observe(ticket.started, failing, took.max(MAX_DELAY * 2), now);
+            }
+        }
+    }
+
+    /// An attempt that was counted but never sent (the payment was a repeat, or the
+    /// database refused it).
+    pub fn cancel(&mut self, ticket: Ticket) {
+        let lane = self.lane(ticket.processor);
+        lane.in_flight.remove(&(ticket.started, ticket.serial));
+    }
+
+    /// What a health call answered, `age` ago; `stamp` names the answer (the same
+    /// answer read twice is taken once).
+    pub fn health(&mut self, processor: Processor, answer: HealthReading, now: Instant) {
+        let lane = self.lane(processor);
+        if lane.health_seen == Some(answer.stamp) {
+            return;
+        }
+        lane.health_seen = Some(answer.stamp);
+        let answered = now.checked_sub(answer.age).unwrap_or(now);
+        lane.observe(answered, answer.failing, answer.delay, now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Processor::{Default, Fallback};
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    fn reading(failing: bool, delay: u64, stamp: i64) -> HealthReading {
+        HealthReading {
+            failing,
+            delay: ms(delay),
+            age: Duration::ZERO,
+            stamp,
+        }
+    }
+
+    #[test]
+    fn a_fresh_router_sends_to_default() {
+        let router = Router::new(4);
+        assert_eq!(router.choose(Instant::now()), Some(Default));
+    }
+
+    #[test]
+    fn a_full_default_overflows_to_fallback_then_to_the_queue() {
+        let now = Instant::now();
+        let mut router = Router::new(2);
+        for _ in 0..2 {
+            router.start(Default, now);
+        }
+        assert_eq!(router.choose(now), Some(Fallback));
+        for _ in 0..2 {
+            router.start(Fallback, now);
+        }
+        assert_eq!(router.choose(now), None);
+    }
+
+    #[test]
+    fn a_refusal_sends_the_next_payments_to_fallback() {
+        let now = Instant::now();
+        let mut router = Router::new(4);
+        let t = router.start(Default, now);
+        router.finish(t, Observation::Refused, now + ms(10));
+        assert_eq!(router.choose(now + ms(20)), Some(Fallback));
+    }
+
+    #[test]
+    fn a_failing_processor_gets_one_probe_per_interval() {
+        let now = Instant::now();
+        let mut router = Router::new(4);
+        let t = router.start(Default, now);
+        router.finish(t, Observation::Refused, now);
+        assert_eq!(router.room(Default, now + ms(500)), 0);
+        let later = now + PROBE_EVERY;
+        assert_eq!(router.room(Default, later), 1);
+        let probe = router.start(Default, later);
+        assert_eq!(router.room(Default, later), 0, "one probe at a time");
+        router.finish(probe, Observation::Stored, later + ms(5));
+        assert_eq!(router.room(Default, later + ms(6)), 4, "recovered");
+    }
+
+    #[test]
+    fn a_delay_above_the_cap_stops_the_lane() {
+        let now = Instant::now();
+        let mut router = Router::new(4);
+        router.health(Default, reading(false, 2000, 1), now);
+        assert_eq!(router.choose(now), Some(Fallback));
+        router.health(Default, reading(false, 1000, 2), now + ms(1));
+        assert_eq!(router.choose(now + ms(1)), Some(Default));
+    }
+
+    #[test]
+    fn an_attempt_outliving_its_delay_stalls_the_lane() {
+        let now = Instant::now();
+        let mut router = Router::new(4);
+        router.health(Default, reading(false, 100, 1), now);
+        router.start(Default, now);
+        assert_eq!(router.choose(now + ms(250)), Some(Default));
+        assert_eq!(router.choose(now + ms(400)), Some(Fallback));
+    }
+
+    #[test]
+    fn an_older_observation_does_not_override_a_newer_one() {
+        let now = Instant::now();
+        let mut router = Router::new(4);
+        let old = router.start(Default, now);
+        let new = router.start(Default, now + ms(10));
+        router.finish(new, Observation::Stored, now + ms(20));
+        router.finish(old, Observation::Refused, now + ms(30));
+        assert_eq!(router.choose(now + ms(40)), Some(Default));
+    }
+
+    #[test]
+    fn the_same_health_answer_read_again_does_not_delay_the_probe() {
+        let now = Instant::now();
+        let mut router = Router::new(4);
+        router.health(Default, reading(true, 0, 7), now);
+        router.health(Default, reading(true, 0, 7), now + PROBE_EVERY);
+        assert_eq!(router.room(Default, now + PROBE_EVERY), 1);
+    }
+
+    #[test]
+    fn silence_makes_a_processor_slow_until_it_answers() {
+        let now = Instant::now();
+        let mut router = Router::new(4);
+        let t = router.start(Default, now);
+        router.finish(t, Observation::Silent, now + ms(10_000));
+        assert_eq!(router.choose(now + ms(10_001)), Some(Fallback));
+    }
+}

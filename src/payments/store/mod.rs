@@ -1,0 +1,260 @@
+//! The payments' storage: every transition of a payment's life is one statement of
+//! `queries/` (the states are described in `sql/payments/01-schema.sql`), prepared once per
+//! connection. Accepting is one round trip; so is recording each outcome.
+
+mod statements;
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use tokio_postgres::types::ToSql;
+use uuid::Uuid;
+
+use crate::db::{self, StoreError};
+use crate::payments::domain::{Cents, Instant, NewPayment, Processor, Summary, Totals, Window};
+use statements::PaymentStatements;
+
+/// One attempt at one processor: what is sent, and what identifies it in the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempt {
+    pub id: Uuid,
+    pub amount: Cents,
+    pub processor: Processor,
+    pub requested_at: Instant,
+}
+
+/// What an instance knows of a processor from the last health call any instance made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Health {
+    pub processor: Processor,
+    pub failing: bool,
+    pub min_response_time: Duration,
+    /// How long ago the processor answered.
+    pub age: Duration,
+    /// When it answered, in milliseconds since the epoch: names the answer.
+    pub answered: i64,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: db::Pool<PaymentStatements>,
+}
+
+/// A duration as the statements take it: whole milliseconds.
+fn millis(d: Duration) -> i32 {
+    i32::try_from(d.as_millis()).unwrap_or(i32::MAX)
+}
+
+impl Store {
+    /// A store with up to `size` connections; a caller waits at most `wait` for one.
+    pub fn new(config: tokio_postgres::Config, size: usize, wait: Duration) -> Self {
+        Self {
+            pool: db::pool(config, size, wait),
+        }
+    }
+
+    /// Records a new payment together with its first attempt, held by `owner` for `lease`.
+    /// False when the correlationId was accepted before: nothing changes.
+    pub async fn accept_sending(
+        &self,
+        attempt: &Attempt,
+        owner: Uuid,
+        lease: Duration,
+    ) -> Result<bool, StoreError> {
+        let c = self.pool.get().await?;
+        let params: [&(dyn ToSql + Sync); 6] = [
+            &attempt.id,
+            &attempt.amount.get(),
+            &attempt.processor.name(),
+            &attempt.requested_at.get(),
+            &owner,
+            &millis(lease),
+        ];
+        Ok(c.client
+            .execute(&c.statements.accept_sending, &params)
+            .await?
+            == 1)
+    }
+
+    /// Records a new payment in the queue. False when it was accepted before.
+    pub async fn accept_queued(&self, payment: &NewPayment) -> Result<bool, StoreError> {
+        let c = self.pool.get().await?;
+        let params: [&(dyn ToSql + Sync); 2] = [&payment.id, &payment.amount.get()];
+        Ok(c.client
+            .execute(&c.statements.accept_queued, &params)
+            .await?
+            == 1)
+    }
+
+    /// Takes up to `limit` queued payments for new attempts at `processor`.
+    pub async fn claim_queued(
+        &self,
+        processor: Processor,
+        owner: Uuid,
+        lease: Duration,
+        limit: usize,
+    ) -> Result<Vec<Attempt>, StoreError> {
+        let c = self.pool.get().await?;
+        let requested_at = Instant::now();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let params: [&(dyn ToSql + Sync); 5] = [
+            &processor.name(),
+            &requested_at.get(),
+            &owner,
+            &millis(lease),
+            &limit,
+        ];
+        let rows = c.client.query(&c.statements.claim_queued, &params).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Attempt {
+                    id: row.try_get(0)?,
+                    amount: Cents::new(row.try_get(1)?),
+                    processor,
+                    requested_at,
+                })
+            })
+            .collect()
+    }
+
+    /// The attempt's processor stored the payment.
+    pub async fn settle_paid(&self, attempt: &Attempt) -> Result<bool, StoreError> {
+        let c = self.pool.get().await?;
+        let params: [&(dyn ToSql + Sync); 3] = [
+            &attempt.id,
+            &attempt.processor.name(),
+            &attempt.requested_at.get(),
+        ];
+        Ok(c.client.execute(&c.statements.settle_paid, &params).await? == 1)
+    }
+
+    /// The attempt, sent once by `owner`, was refused: back to the queue.
+    pub async fn release(&self, attempt: &Attempt, owner: Uuid) -> Result<bool, StoreError> {
+        let c = self.pool.get().await?;
+        let params: [&(dyn ToSql + Sync); 3] = [&attempt.id, &owner, &attempt.requested_at.get()];
+        Ok(c.client.execute(&c.statements.release, &params).await? == 1)
+    }
+
+    /// The attempt got no answer: resend it, unchanged, after `retry`.
+    pub async fn mark_unknown(
+        &self,
+        attempt: &Attempt,
+        owner: Uuid,
+        retry: Duration,
+    ) -> Result<bool, StoreError> {
+        let c = self.pool.get().await?;
+        let params: [&(dyn ToSql + Sync); 4] = [
+            &attempt.id,
+            &owner,
+            &attempt.requested_at.get(),
+            &millis(retry),
+        ];
+        Ok(c.client
+            .execute(&c.statements.mark_unknown, &params)
+            .await?
+            == 1)
+    }
+
+    /// Takes over up to `limit` attempts whose lease ended, to resend them unchanged.
+    pub async fn take_over(
+        &self,
+        owner: Uuid,
+        lease: Duration,
+        limit: usize,
+    ) -> Result<Vec<Attempt>, StoreError> {
+        let c = self.pool.get().await?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let params: [&(dyn ToSql + Sync); 3] = [&owner, &millis(lease), &limit];
+        let rows = c.client.query(&c.statements.take_over, &params).await?;
+        rows.iter()
+            .map(|row| {
+                let name: &str = row.try_get(2)?;
+                Ok(Attempt {
+                    id: row.try_get(0)?,
+                    amount: Cents::new(row.try_get(1)?),
+                    processor: Processor::from_name(name)
+                        .ok_or_else(|| StoreError::Unexpected(name.to_owned()))?,
+                    requested_at: Instant::from(row.try_get::<_, OffsetDateTime>(3)?),
+                })
+            })
+            .collect()
+    }
+
+    /// What each processor stored with a requestedAt inside `window`.
+    pub async fn summary(&self, window: Window) -> Result<Summary, StoreError> {
+        let c = self.pool.get().await?;
+        let params: [&(dyn ToSql + Sync); 2] = [&window.from, &window.to];
+        let mut summary = Summary::default();
+        for row in c.client.query(&c.statements.summary, &params).await? {
+            let name: &str = row.try_get(0)?;
+            let processor = Processor::from_name(name)
+                .ok_or_else(|| StoreError::Unexpected(name.to_owned()))?;
+            *summary.totals_mut(processor) = Totals {
+                requests: row.try_get(1)?,
+                amount: row.try_get(2)?,
+            };
+        }
+        Ok(summary)
+    }
+
+    /// Forgets every payment.
+    pub async fn purge(&self) -> Result<(), StoreError> {
+        let c = self.pool.get().await?;
+        c.client.batch_execute("TRUNCATE payments").await?;
+        Ok(())
+    }
+
+    /// True when it is this caller's turn to ask `processor` for its health.
+    pub async fn health_turn(
+        &self,
+        processor: Processor,
+        window: Duration,
+    ) -> Result<bool, StoreError> {
+        let c = self.pool.get().await?;
+        let params: [&(dyn ToSql + Sync); 2] = [&processor.name(), &millis(window)];
+        Ok(c.client.execute(&c.statements.health_turn, &params).await? == 1)
+    }
+
+    /// Shares a processor's health answer with every instance.
+    pub async fn health_record(
+        &self,
+        processor: Processor,
+        failing: bool,
+        min_response_time: Duration,
+    ) -> Result<(), StoreError> {
+        let c = self.pool.get().await?;
+        let params: [&(dyn ToSql + Sync); 3] =
+            [&processor.name(), &failing, &millis(min_response_time)];
+        c.client
+            .execute(&c.statements.health_record, &params)
+            .await?;
+        Ok(())
+    }
+
+    /// The last health answers any instance recorded.
+    pub async fn health_read(&self) -> Result<Vec<Health>, StoreError> {
+        let c = self.pool.get().await?;
+        let rows = c.client.query(&c.statements.health_read, &[]).await?;
+        rows.iter()
+            .map(|row| {
+                let name: &str = row.try_get(0)?;
+                let ms = |v: i64| Duration::from_millis(u64::try_from(v).unwrap_or(0));
+                Ok(Health {
+                    processor: Processor::from_name(name)
+                        .ok_or_else(|| StoreError::Unexpected(name.to_owned()))?,
+                    failing: row.try_get(1)?,
+                    min_response_time: ms(row.try_get::<_, i32>(2)?.into()),
+                    age: ms(row.try_get(3)?),
+                    answered: row.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Succeeds when a connection answers a query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let c = self.pool.get().await?;
+        c.client.simple_query("").await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,9 @@
+-- What each processor stored, counted by the requestedAt it was sent; bounds inclusive,
+-- each optional.
+-- $1 from, $2 to
+SELECT processor, count(*), sum(amount)::bigint
+FROM payments
+WHERE state = 'paid'
+  AND ($1::timestamptz IS NULL OR requested_at >= $1)
+  AND ($2::timestamptz IS NULL OR requested_at <= $2)
+GROUP BY processor

@@ -1,0 +1,16 @@
+-- sending|unknown -> unknown: attempts whose lease ended (their instance died, or their
+-- outcome is unknown and due for a resend). Whoever takes one over cannot know whether an
+-- earlier send is still in flight, so a later refusal no longer frees the payment.
+-- $1 owner, $2 lease in ms, $3 how many
+UPDATE payments p
+SET state = 'unknown', owner = $1,
+    lease_until = now() + $2::integer * interval '1 millisecond'
+FROM (
+    SELECT correlation_id FROM payments
+    WHERE state IN ('sending', 'unknown') AND lease_until < now()
+    ORDER BY lease_until
+    LIMIT $3
+    FOR UPDATE SKIP LOCKED
+) q
+WHERE p.correlation_id = q.correlation_id
+RETURNING p.correlation_id, p.amount, p.processor, p.requested_at

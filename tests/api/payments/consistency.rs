@@ -1,0 +1,167 @@
+//! The summary agrees with the processors at any moment, and the health calls stay within
+//! what the processors allow.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use rinha::payments::domain::Instant;
+use time::OffsetDateTime;
+
+use super::support::{Instance, Processor, assert_paid_once, database, new_id};
+use crate::helpers::{Harness, TestFn};
+
+pub fn all() -> Vec<(&'static str, TestFn)> {
+    tests![
+        the_summary_agrees_with_the_processors_every_second_while_they_change,
+        two_instances_never_ask_for_health_more_than_allowed,
+    ]
+}
+
+/// Clients posting payments to two instances in turn until `stop`; returns the accepted ids.
+fn load(apps: [Arc<Instance>; 2], stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<Vec<String>> {
+    tokio::spawn(async move {
+        let clients: Vec<_> = (0..8)
+            .map(|client| {
+                let (app, stop) = (Arc::clone(&apps[client % 2]), Arc::clone(&stop));
+                tokio::spawn(async move {
+                    let mut accepted = Vec::new();
+                    while !stop.load(Ordering::Relaxed) {
+                        let id = new_id();
+                        match app.pay(&id, "19.90").await {
+                            StatusCode::ACCEPTED => accepted.push(id),
+                            other => panic!("POST /payments answered {other}"),
+                        }
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                    accepted
+                })
+            })
+            .collect();
+        let mut accepted = Vec::new();
+        for client in clients {
+            accepted.extend(client.await.unwrap());
+        }
+        accepted
+    })
+}
+
+fn iso(t: OffsetDateTime) -> String {
+    Instant::from(t).to_string()
+}
+
+/// As the official checker does: the processors' admin summaries and ours, asked at once,
+/// over [now − 15 s, now − 1.5 s]; the difference of the totals.
+async fn check(app: &Instance, default: &Processor, fallback: &Processor) -> i64 {
+    let now = OffsetDateTime::now_utc();
+    let query = format!(
+        "from={}&to={}",
+        iso(now - Duration::from_secs(15)),
+        iso(now - Duration::from_millis(1500))
+    );
+    let (d, f, ours) = tokio::join!(
+        default.stored(&query),
+        fallback.stored(&query),
+        app.counted(&query)
+    );
+    (ours.0 - d) + (ours.1 - f)
+}
+
+/// A processor's delay in ms and failure flag.
+type Setting = (u64, bool);
+
+/// 30 s of load on two instances while the processors go through the published schedule's
+/// kinds of change, compressed: slow, failing, both failing with 1-2 s delays, recovered,
+/// fallback at 5 s. A checker compares every second: not one payment of difference.
+async fn the_summary_agrees_with_the_processors_every_second_while_they_change(h: Arc<Harness>) {
+    let db = database(&h).await;
+    let (default, fallback) = Processor::pair(&[]);
+    let apps = [
+        Arc::new(Instance::spawn(&db, &default, &fallback, &[])),
+        Arc::new(Instance::spawn(&db, &default, &fallback, &[])),
+    ];
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients = load(apps.clone(), Arc::clone(&stop));
+    let schedule: [(u64, Setting, Setting); 6] = [
+        (0, (0, false), (0, false)),
+        (5, (100, false), (0, false)),
+        (10, (100, true), (0, false)),
+        (15, (2000, true), (1000, true)),
+        (20, (20, false), (20, false)),
+        (25, (0, false), (5000, false)),
+    ];
+    let mut inconsistencies = Vec::new();
+    for second in 0..30 {
+        if let Some((_, d, f)) = schedule.iter().find(|(t, ..)| *t == second) {
+            tokio::join!(default.set_delay(d.0), fallback.set_delay(f.0));
+            tokio::join!(default.set_failure(d.1), fallback.set_failure(f.1));
+        }
+        let difference = check(&apps[0], &default, &fallback).await;
+        if difference != 0 {
+            inconsistencies.push((second, difference));
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    stop.store(true, Ordering::Relaxed);
+    let accepted = clients.await.unwrap();
+    assert_eq!(inconsistencies, vec![], "(second, our total − theirs)");
+    let paid = assert_paid_once(
+        &apps[1],
+        &default,
+        &fallback,
+        &accepted,
+        Duration::from_secs(30),
+    )
+    .await;
+    eprintln!(
+        "consistency: {} payments accepted, {paid:?} paid (default, fallback), 0 inconsistencies in 30 checks",
+        accepted.len()
+    );
+}
+
+/// Two instances for 30 s against processors with the contest's 5 s health window: every
+/// health call either instance makes is answered (a 429 would be logged as a failure), and
+/// together they ask each processor at most once per window.
+async fn two_instances_never_ask_for_health_more_than_allowed(h: Arc<Harness>) {
+    let db = database(&h).await;
+    let (default, fallback) = Processor::pair(&["--health-window", "5s"]);
+    let apps = [
+        Arc::new(Instance::spawn(&db, &default, &fallback, &[])),
+        Arc::new(Instance::spawn(&db, &default, &fallback, &[])),
+    ];
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients = load(apps.clone(), Arc::clone(&stop));
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    stop.store(true, Ordering::Relaxed);
+    let accepted = clients.await.unwrap();
+    let lines: Vec<String> = apps
+        .iter()
+        .flat_map(|app| app.log.lock().unwrap().clone())
+        .collect();
+    let failed: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.contains("health call failed"))
+        .collect();
+    assert_eq!(failed, Vec::<&String>::new());
+    for processor in ["default", "fallback"] {
+        let calls = lines
+            .iter()
+            .filter(|l| {
+                l.contains("processor health") && l.contains(&format!("processor={processor}"))
+            })
+            .count();
+        assert!(
+            (4..=7).contains(&calls),
+            "{processor}: {calls} health calls in 30 s"
+        );
+    }
+    assert_paid_once(
+        &apps[0],
+        &default,
+        &fallback,
+        &accepted,
+        Duration::from_secs(10),
+    )
+    .await;
+}

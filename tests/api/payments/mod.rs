@@ -1,0 +1,19 @@
+//! Edition 2025, the payment intermediary, against real `rinha processor`s.
+
+mod answers;
+mod consistency;
+mod exactly_once;
+mod routing;
+mod support;
+
+use crate::helpers::TestFn;
+
+pub fn all() -> Vec<(&'static str, TestFn)> {
+    [
+        answers::all(),
+        routing::all(),
+        exactly_once::all(),
+        consistency::all(),
+    ]
+    .concat()
+}

@@ -1,0 +1,71 @@
+//! Routing: default while it answers, fallback while it fails, the queue while both fail.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+use super::support::{Instance, Processor, assert_paid_once, database, new_id};
+use crate::helpers::{Harness, TestFn};
+
+pub fn all() -> Vec<(&'static str, TestFn)> {
+    tests![
+        while_default_answers_every_payment_goes_to_default,
+        while_default_fails_payments_go_to_fallback,
+        while_both_fail_payments_wait_and_are_paid_once_they_recover,
+    ]
+}
+
+/// Posts `n` new payments of 19.90 and returns their ids, every one accepted.
+async fn post(app: &Instance, n: usize) -> Vec<String> {
+    let mut ids = Vec::with_capacity(n);
+    for _ in 0..n {
+        let id = new_id();
+        assert_eq!(app.pay(&id, "19.90").await, StatusCode::ACCEPTED);
+        ids.push(id);
+    }
+    ids
+}
+
+async fn while_default_answers_every_payment_goes_to_default(h: Arc<Harness>) {
+    let db = database(&h).await;
+    let (default, fallback) = Processor::pair(&[]);
+    let app = Instance::spawn(&db, &default, &fallback, &[]);
+    let ids = post(&app, 50).await;
+    let paid = assert_paid_once(&app, &default, &fallback, &ids, Duration::from_secs(10)).await;
+    assert_eq!(paid, (50, 0));
+}
+
+async fn while_default_fails_payments_go_to_fallback(h: Arc<Harness>) {
+    let db = database(&h).await;
+    let default = Processor::spawn("0.05", &["--failure"]);
+    let fallback = Processor::spawn("0.15", &[]);
+    let app = Instance::spawn(&db, &default, &fallback, &[]);
+    let ids = post(&app, 40).await;
+    let paid = assert_paid_once(&app, &default, &fallback, &ids, Duration::from_secs(10)).await;
+    assert_eq!(paid, (0, 40));
+}
+
+async fn while_both_fail_payments_wait_and_are_paid_once_they_recover(h: Arc<Harness>) {
+    let db = database(&h).await;
+    let default = Processor::spawn("0.05", &["--failure", "--delay", "50"]);
+    let fallback = Processor::spawn("0.15", &["--failure", "--delay", "50"]);
+    let app = Instance::spawn(&db, &default, &fallback, &[]);
+    let ids = post(&app, 60).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        (default.stored("").await, fallback.stored("").await),
+        (0, 0)
+    );
+    assert_eq!(app.counted("").await, (0, 0));
+    let client = db.client().await;
+    let waiting: i64 = client
+        .query_one("SELECT count(*) FROM payments WHERE state <> 'paid'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(waiting, 60, "every accepted payment is kept");
+    default.set_failure(false).await;
+    fallback.set_failure(false).await;
+    assert_paid_once(&app, &default, &fallback, &ids, Duration::from_secs(20)).await;
+}

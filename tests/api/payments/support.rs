@@ -1,0 +1,225 @@
+//! What the 2025 tests share: real `rinha processor` processes, real `rinha serve
+//! --edition 2025` instances, and the checks that every accepted payment is paid once.
+
+use std::collections::HashSet;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use rinha::db::Profile;
+use rinha::edition::Edition;
+use serde_json::{Value, json};
+
+use crate::helpers::{Api, Database, Harness, Log, Reply, listening_address_and_log, serve};
+
+/// The token every processor starts with.
+const TOKEN: &str = "123";
+
+/// A running `rinha processor`; killed when dropped.
+pub struct Processor {
+    pub url: String,
+    http: reqwest::Client,
+    process: Child,
+}
+
+impl Processor {
+    /// Starts a processor on a free port with the given fee and extra flags.
+    pub fn spawn(fee: &str, flags: &[&str]) -> Self {
+        let mut process = Command::new(env!("CARGO_BIN_EXE_rinha"))
+            .args(["processor", "--port", "0", "--fee", fee])
+            .args(flags)
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("rinha processor starts");
+        let (address, _) = listening_address_and_log(&mut process);
+        Self {
+            url: format!("http://{address}"),
+            http: reqwest::Client::new(),
+            process,
+        }
+    }
+
+    /// The contest's pair: default (fee 0.05) and fallback (fee 0.15).
+    pub fn pair(flags: &[&str]) -> (Self, Self) {
+        (Self::spawn("0.05", flags), Self::spawn("0.15", flags))
+    }
+
+    async fn admin_put(&self, path: &str, body: Value) {
+        let response = self
+            .http
+            .put(format!("{}/admin/configurations/{path}", self.url))
+            .header("X-Rinha-Token", TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .expect("the processor answers");
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
+    }
+
+    pub async fn set_delay(&self, ms: u64) {
+        self.admin_put("delay", json!({ "delay": ms })).await;
+    }
+
+    pub async fn set_failure(&self, failure: bool) {
+        self.admin_put("failure", json!({ "failure": failure }))
+            .await;
+    }
+
+    /// The admin summary's totalRequests over a window (each bound optional).
+    pub async fn stored(&self, query: &str) -> i64 {
+        let response = self
+            .http
+            .get(format!("{}/admin/payments-summary?{query}", self.url))
+            .header("X-Rinha-Token", TOKEN)
+            .send()
+            .await
+            .expect("the processor answers");
+        let reply = Reply::from(response).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.json()["totalRequests"].as_i64().expect("a count")
+    }
+
+    /// Whether the processor stored this correlationId.
+    pub async fn has(&self, id: &str) -> bool {
+        let response = self
+            .http
+            .get(format!("{}/payments/{id}", self.url))
+            .send()
+            .await
+            .expect("the processor answers");
+        match response.status() {
+            StatusCode::OK => true,
+            StatusCode::NOT_FOUND => false,
+            other => panic!("GET /payments/{id}: {other}"),
+        }
+    }
+}
+
+impl Drop for Processor {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// A running 2025 instance; killed when dropped.
+pub struct Instance {
+    pub api: Api,
+    pub log: Log,
+    pub process: Child,
+}
+
+impl std::ops::Deref for Instance {
+    type Target = Api;
+
+    fn deref(&self) -> &Api {
+        &self.api
+    }
+}
+
+impl Instance {
+    /// Starts an instance on a free port, paying through `default` and `fallback`.
+    pub fn spawn(db: &Database, default: &Processor, fallback: &Processor, flags: &[&str]) -> Self {
+        let mut args = vec![
+            "--edition",
+            "2025",
+            "--processor-default",
+            &default.url,
+            "--processor-fallback",
+            &fallback.url,
+        ];
+        args.extend_from_slice(flags);
+        let mut process = serve(&db.url, "127.0.0.1:0", &args);
+        let (address, log) = listening_address_and_log(&mut process);
+        Self {
+            api: Api::at(format!("http://{address}")),
+            log,
+            process,
+        }
+    }
+
+    /// Posts a payment and returns its status.
+    pub async fn pay(&self, id: &str, amount: &str) -> StatusCode {
+        let body = format!(r#"{{"correlationId":"{id}","amount":{amount}}}"#);
+        self.post("/payments", &body).await.status
+    }
+
+    /// Our summary's (default, fallback) totalRequests over a window.
+    pub async fn counted(&self, query: &str) -> (i64, i64) {
+        let reply = self.get(&format!("/payments-summary?{query}")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let json = reply.json();
+        let count = |p: &str| json[p]["totalRequests"].as_i64().expect("a count");
+        (count("default"), count("fallback"))
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// A fresh 2025 database in the contest profile.
+pub async fn database(h: &Harness) -> Database {
+    h.database_of(Edition::Payments, Profile::Contest).await
+}
+
+/// A new correlationId.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Waits (up to `limit`) until the processors together hold `expected` payments, then
+/// checks that each accepted payment is stored at exactly one of them, that nothing else
+/// is, and that our summary says the same per processor. Returns (default, fallback).
+pub async fn assert_paid_once(
+    instance: &Instance,
+    default: &Processor,
+    fallback: &Processor,
+    accepted: &[String],
+    limit: Duration,
+) -> (i64, i64) {
+    let expected = accepted.len() as i64;
+    let deadline = Instant::now() + limit;
+    loop {
+        let stored = default.stored("").await + fallback.stored("").await;
+        let ours = instance.counted("").await;
+        if stored == expected && ours.0 + ours.1 == expected {
+            break;
+        }
+        assert!(
+            stored <= expected,
+            "the processors hold {stored} payments, {expected} were accepted"
+        );
+        assert!(
+            Instant::now() < deadline,
+            "after {limit:?}: {stored} of {expected} accepted payments stored, we count {ours:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let unique: HashSet<&String> = accepted.iter().collect();
+    assert_eq!(unique.len(), accepted.len(), "the test sent a repeat");
+    for id in accepted {
+        let at = (default.has(id).await, fallback.has(id).await);
+        assert!(
+            at == (true, false) || at == (false, true),
+            "{id}: stored at {at:?}"
+        );
+    }
+    let theirs = (default.stored("").await, fallback.stored("").await);
+    assert_eq!(
+        instance.counted("").await,
+        theirs,
+        "our summary against theirs"
+    );
+    theirs
+}
