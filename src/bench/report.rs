@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use serde::Serialize;
+use simd_json::prelude::*;
 
 use super::metric;
 use crate::stack::{Sample, Stack};
@@ -26,6 +27,47 @@ pub struct ServiceUsage {
     pub restarts: u32,
 }
 
+/// What a 2025 run earned, as the official test scores it (k6/payments/official.js).
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentsOutcome {
+    pub accepted: u64,
+    /// POSTs that were not answered 2xx within the test's 1.5 s.
+    pub failed: u64,
+    pub paid_default: u64,
+    pub paid_fallback: u64,
+    /// Accepted minus paid when the test ended: money still in the queue.
+    pub lag: i64,
+    pub inconsistencies: u64,
+    /// The p99 the score uses: every request of the test that got an expected answer.
+    pub p99_ms: f64,
+    pub net: f64,
+    pub score: f64,
+}
+
+impl PaymentsOutcome {
+    fn from_summary(summary: &simd_json::OwnedValue) -> Option<Self> {
+        let rinha = summary.get("rinha")?;
+        let f = |key: &str| rinha.get(key).and_then(|v| v.cast_f64());
+        Some(Self {
+            accepted: f("accepted")? as u64,
+            failed: f("failed")? as u64,
+            paid_default: f("paid_default")? as u64,
+            paid_fallback: f("paid_fallback")? as u64,
+            lag: f("lag")? as i64,
+            inconsistencies: f("inconsistencies")? as u64,
+            p99_ms: f("p99_ms")?,
+            net: f("net")?,
+            score: f("score")?,
+        })
+    }
+
+    /// The share of paid payments that went through default, in percent.
+    fn default_share(&self) -> f64 {
+        let paid = (self.paid_default + self.paid_fallback).max(1);
+        100.0 * self.paid_default as f64 / paid as f64
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub scenario: String,
@@ -42,6 +84,10 @@ pub struct Report {
     pub cpu_ms_per_request: Option<f64>,
     /// The smallest of the services' capacities, and whose it is.
     pub envelope_capacity: Option<(String, f64)>,
+    /// What the CPU figures are per: a request (2024/Q1), or an accepted payment (2025).
+    pub unit: &'static str,
+    /// 2025: the official test's outcome.
+    pub payments: Option<PaymentsOutcome>,
 }
 
 impl Report {
@@ -57,6 +103,11 @@ impl Report {
             simd_json::to_owned_value(&mut summary.to_vec()).map_err(|e| e.to_string())?;
         let get = |name, stat| metric(&summary, name, stat).ok_or(format!("no {name} {stat}"));
         let requests = get("http_reqs", "count")? as u64;
+        let payments = PaymentsOutcome::from_summary(&summary);
+        let (unit, units) = match &payments {
+            Some(p) => ("payment", p.accepted),
+            None => ("request", requests),
+        };
         let services: Vec<ServiceUsage> = stack
             .services
             .iter()
@@ -66,7 +117,7 @@ impl Report {
                     .cpu_seconds
                     .zip(after.cpu_seconds)
                     .map(|(a, b)| b - a);
-                let per_request = cpu_seconds.map(|cpu| cpu / requests.max(1) as f64);
+                let per_request = cpu_seconds.map(|cpu| cpu / units.max(1) as f64);
                 ServiceUsage {
                     name: service.name.clone(),
                     cpu_quota: service.limits.cpus,
@@ -97,7 +148,7 @@ impl Report {
             seconds: elapsed.as_secs_f64(),
             requests,
             requests_per_second: get("http_reqs", "rate")?,
-            checks_failed: get("checks", "fails")? as u64,
+            checks_failed: metric(&summary, "checks", "fails").unwrap_or(0.0) as u64,
             inconsistencies: metric(&summary, "inconsistencies", "count").unwrap_or(0.0) as u64,
             p50_ms: get("http_req_duration", "med")?,
             p99_ms: get("http_req_duration", "p(99)")?,
@@ -105,6 +156,8 @@ impl Report {
             services,
             cpu_ms_per_request,
             envelope_capacity,
+            unit,
+            payments,
         })
     }
 
@@ -127,12 +180,28 @@ impl Report {
             self.p99_ms,
             self.max_ms
         );
+        if let Some(p) = &self.payments {
+            out += &format!(
+                "score {:.0} (net of fees {:.0}); p99 {:.2} ms; inconsistencies {}; lag {}; \
+                 {} accepted, {} failed; paid {} through default ({:.1} %), {} through fallback\n",
+                p.score,
+                p.net,
+                p.p99_ms,
+                p.inconsistencies,
+                p.lag,
+                p.accepted,
+                p.failed,
+                p.paid_default,
+                p.default_share(),
+                p.paid_fallback
+            );
+        }
         out += &format!(
             "{:<9} {:>6} {:>9} {:>10} {:>12} {:>14} {:>4} {:>8}\n",
             "service",
             "quota",
             "CPU-s",
-            "ms/request",
+            format!("ms/{}", self.unit),
             "capacity/s",
             "peak/limit MB",
             "OOM",
@@ -155,12 +224,16 @@ impl Report {
             );
         }
         out += &format!(
-            "stack CPU per request: {} ms\n",
+            "stack CPU per {}: {} ms\n",
+            self.unit,
             opt(self.cpu_ms_per_request, 4)
         );
         match &self.envelope_capacity {
             Some((name, capacity)) => {
-                out += &format!("envelope capacity: {capacity:.0} requests/s (limited by {name})")
+                out += &format!(
+                    "envelope capacity: {capacity:.0} {}s/s (limited by {name})",
+                    self.unit
+                )
             }
             None => out += "envelope capacity: unknown (no cgroup accounting)",
         }

@@ -6,6 +6,7 @@
 //! with a failure.
 
 mod envelope;
+mod processors;
 mod services;
 
 use std::path::PathBuf;
@@ -15,7 +16,6 @@ use std::time::Duration;
 pub use envelope::{Api, Envelope, Limits};
 pub use services::{Options, Service, Stack};
 
-use crate::edition::Edition;
 use crate::launcher::cgroup::Cgroup;
 use crate::launcher::postgres::ClusterError;
 use crate::launcher::{MissingTool, NoUnprivilegedUser};
@@ -44,11 +44,6 @@ pub enum StackError {
     },
     #[error("{0} cannot be restarted")]
     NotRestartable(String),
-    #[error(
-        "the {0} edition has no stack yet (its envelope, processors and k6 scenarios are still \
-         to come): run its instances with `rinha serve --edition {0}`"
-    )]
-    NoTopology(Edition),
 }
 
 /// Runs a stack in the foreground until a signal or a service's death.
@@ -86,6 +81,9 @@ pub async fn watch(stack: &mut Stack) -> Result<(), StackError> {
             _ = tick.tick() => {
                 if let Some((index, status, log)) = stack.dead_service() {
                     revive(stack, index, status, log)?;
+                }
+                if let Some(died) = stack.dead_processor() {
+                    return Err(died);
                 }
             }
         }
@@ -149,6 +147,15 @@ pub fn table(stack: &Stack) -> String {
         "total", "", total.cpus, total.memory_mb
     );
     out += &format!("envelope {}", stack.enforcement);
+    for p in &stack.processors {
+        out += &format!(
+            "\n{:<18} {:>8}  outside the envelope, as in the contest  {}",
+            p.name, p.pid, p.address
+        );
+    }
+    if let (None, Some([default, fallback])) = (stack.processors.first(), &stack.processor_urls) {
+        out += &format!("\nprocessors (not started here): default {default}, fallback {fallback}");
+    }
     if let Some(account) = stack.account() {
         out += &format!("\nservices run as {account} (the launcher runs as root)");
     }

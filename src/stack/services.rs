@@ -36,6 +36,8 @@ pub struct Options {
     pub pool_size: u16,
     /// Every CPU quota is multiplied by this (1 is the contest's envelope).
     pub cpu_scale: f64,
+    /// 2025: the processors to pay through (default, fallback); `None` starts two.
+    pub processors: Option<[String; 2]>,
 }
 
 enum Process {
@@ -89,10 +91,16 @@ pub struct Service {
     pub restarts: u32,
 }
 
-/// A running stack: PostgreSQL, the API instances and NGINX, in start order.
+/// A running stack: PostgreSQL, the API instances and NGINX, in start order; for 2025, the
+/// payment processors too, outside the envelope.
 pub struct Stack {
+    pub edition: Edition,
     pub port: u16,
     pub services: Vec<Service>,
+    /// 2025: the processors this stack started (none when it was given their URLs).
+    pub processors: Vec<Service>,
+    /// 2025: where the processors answer (default, fallback).
+    pub processor_urls: Option<[String; 2]>,
     /// How the envelope is enforced, or why it is not.
     pub enforcement: String,
     /// The unprivileged account the services run as when the launcher runs as root.
@@ -102,13 +110,11 @@ pub struct Stack {
 }
 
 impl Stack {
-    /// Starts every service and returns once `GET /clientes/1/extrato` answers through the
-    /// port. A failure stops whatever had started.
+    /// Starts every service and returns once the API answers through the port
+    /// (`GET /clientes/1/extrato`, or `GET /payments-summary` for 2025). A failure stops
+    /// whatever had started.
     pub async fn start(options: &Options) -> Result<Self, StackError> {
-        if options.edition != Edition::Bank {
-            return Err(StackError::NoTopology(options.edition));
-        }
-        let envelope = Envelope::contest().scaled(options.cpu_scale);
+        let envelope = Envelope::contest(options.edition).scaled(options.cpu_scale);
         let user = Unprivileged::when_root()?;
         fresh_state_dir(&options.state_dir)?;
         check_port_free(options.port)?;
@@ -118,9 +124,12 @@ impl Stack {
 
         let postgres = start_postgres(options, envelope.postgres, group()).await?;
         let mut stack = Stack {
+            edition: options.edition,
             port: options.port,
             postgres: postgres.config,
             services: vec![postgres.service],
+            processors: Vec::new(),
+            processor_urls: None,
             enforcement,
             user: user.clone(),
             cgroups,
@@ -132,6 +141,18 @@ impl Stack {
                 &mkdir_for(&options.state_dir.join("run"), user.as_ref())?,
                 envelope.api.instances,
             ),
+            processors: None,
+        };
+        let launch = if options.edition == Edition::Payments {
+            let (urls, started) = launch.processors()?;
+            stack.processors = started;
+            stack.processor_urls = Some(urls.clone());
+            Launch {
+                processors: Some(urls),
+                ..launch
+            }
+        } else {
+            launch
         };
         for (n, socket) in (1..).zip(&launch.sockets) {
             let service = launch.api(n, socket, envelope.api.each(), group(), &postgres.url)?;
@@ -170,6 +191,21 @@ impl Stack {
             })
     }
 
+    /// A processor this stack started that has died: the stack cannot go on without it.
+    pub fn dead_processor(&mut self) -> Option<StackError> {
+        self.processors.iter_mut().find_map(|service| {
+            let Process::Child { child, .. } = &mut service.process else {
+                return None;
+            };
+            let status = child.try_wait().ok().flatten()?;
+            Some(StackError::Died {
+                name: service.name.clone(),
+                status,
+                log: log_tail(&service.log),
+            })
+        })
+    }
+
     /// Starts a dead service's process again, in the same cgroup, logging to the same file.
     /// PostgreSQL is not restarted: a contest cluster loses its unlogged ledger in a crash,
     /// so the stack that lost it is not the stack being measured.
@@ -204,13 +240,17 @@ impl Stack {
 
     fn wait_ready(&mut self) -> Result<(), StackError> {
         let address = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
+        let probe = match self.edition {
+            Edition::Bank => "/clientes/1/extrato",
+            Edition::Payments => "/payments-summary",
+        };
         let deadline = Instant::now() + READY_TIMEOUT;
         loop {
             if let Some((index, status, log)) = self.dead_service() {
                 let name = self.services[index].name.clone();
                 return Err(StackError::Died { name, status, log });
             }
-            match http::request(address, "GET", "/clientes/1/extrato", None) {
+            match http::request(address, "GET", probe, None) {
                 Ok((200, _)) => return Ok(()),
                 _ if Instant::now() >= deadline => return Err(StackError::NotReady(READY_TIMEOUT)),
                 _ => std::thread::sleep(Duration::from_millis(100)),
@@ -223,6 +263,9 @@ impl Drop for Stack {
     fn drop(&mut self) {
         while let Some(service) = self.services.pop() {
             service.stop();
+        }
+        while let Some(processor) = self.processors.pop() {
+            processor.stop();
         }
         // The parent group goes last, once every service's own group is gone.
         drop(self.cgroups.take());
@@ -313,7 +356,7 @@ fn fresh_state_dir(dir: &Path) -> Result<(), StackError> {
     fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).map_err(io("cannot open"))
 }
 
-fn check_port_free(port: u16) -> Result<(), StackError> {
+pub(super) fn check_port_free(port: u16) -> Result<(), StackError> {
     TcpListener::bind((Ipv4Addr::UNSPECIFIED, port))
         .map(drop)
         .map_err(|e| StackError::PortInUse(port, e))
@@ -380,20 +423,22 @@ fn api_sockets(run: &Path, instances: u8) -> Vec<PathBuf> {
 }
 
 /// What every service but PostgreSQL is started with.
-struct Launch<'a> {
-    options: &'a Options,
-    user: Option<&'a Unprivileged>,
+pub(super) struct Launch<'a> {
+    pub(super) options: &'a Options,
+    pub(super) user: Option<&'a Unprivileged>,
     /// The API instances' sockets, in instance order.
     sockets: Vec<PathBuf>,
+    /// 2025: the processors' URLs (default, fallback) the instances pay through.
+    processors: Option<[String; 2]>,
 }
 
 /// A service about to start: its name, envelope and group, how to stop it, where it listens.
-struct Spec {
-    name: String,
-    limits: Limits,
-    cgroup: Option<Cgroup>,
-    stop_signal: i32,
-    address: String,
+pub(super) struct Spec {
+    pub(super) name: String,
+    pub(super) limits: Limits,
+    pub(super) cgroup: Option<Cgroup>,
+    pub(super) stop_signal: i32,
+    pub(super) address: String,
 }
 
 impl Launch<'_> {
@@ -410,10 +455,16 @@ impl Launch<'_> {
         let address = format!("unix:{}", socket.display());
         let mut command = Command::new(exe);
         command
-            .args(["serve", "--workers", "1", "--pool-size"])
+            .args(["serve", "--edition", self.options.edition.name()])
+            .args(["--workers", "1", "--pool-size"])
             .arg(self.options.pool_size.to_string())
             .args(["--listen", &address])
             .env("DATABASE_URL", database_url);
+        if let Some([default, fallback]) = &self.processors {
+            command
+                .env("PAYMENT_PROCESSOR_URL_DEFAULT", default)
+                .env("PAYMENT_PROCESSOR_URL_FALLBACK", fallback);
+        }
         let name = format!("api{n}");
         let stop_signal = libc::SIGTERM;
         self.spawn(
@@ -456,7 +507,7 @@ impl Launch<'_> {
     }
 
     /// Starts `command` confined, with its output in `logs/<name>.log`.
-    fn spawn(&self, command: Command, spec: Spec) -> Result<Service, StackError> {
+    pub(super) fn spawn(&self, command: Command, spec: Spec) -> Result<Service, StackError> {
         let Spec {
             name,
             limits,

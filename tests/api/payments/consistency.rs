@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use rinha::payments::domain::Instant;
 use time::OffsetDateTime;
 
-use super::support::{Instance, Processor, assert_paid_once, database, new_id};
+use super::support::{Instance, Payments, Processor, assert_paid_once, database, new_id};
 use crate::helpers::{Harness, TestFn};
 
 pub fn all() -> Vec<(&'static str, TestFn)> {

@@ -4,6 +4,7 @@ mod answers;
 mod consistency;
 mod exactly_once;
 mod routing;
+mod stack;
 mod support;
 
 use crate::helpers::TestFn;
@@ -14,6 +15,7 @@ pub fn all() -> Vec<(&'static str, TestFn)> {
         routing::all(),
         exactly_once::all(),
         consistency::all(),
+        stack::all(),
     ]
     .concat()
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use super::support::{Instance, Processor, assert_paid_once, database, new_id};
+use super::support::{Instance, Payments, Processor, assert_paid_once, database, new_id};
 use crate::helpers::{Harness, TestFn};
 
 pub fn all() -> Vec<(&'static str, TestFn)> {

@@ -124,6 +124,30 @@ impl std::ops::Deref for Instance {
     }
 }
 
+/// The 2025 API's calls, on an instance or on a stack's port.
+pub trait Payments {
+    /// Posts a payment and returns its status.
+    async fn pay(&self, id: &str, amount: &str) -> StatusCode;
+
+    /// Our summary's (default, fallback) totalRequests over a window.
+    async fn counted(&self, query: &str) -> (i64, i64);
+}
+
+impl Payments for Api {
+    async fn pay(&self, id: &str, amount: &str) -> StatusCode {
+        let body = format!(r#"{{"correlationId":"{id}","amount":{amount}}}"#);
+        self.post("/payments", &body).await.status
+    }
+
+    async fn counted(&self, query: &str) -> (i64, i64) {
+        let reply = self.get(&format!("/payments-summary?{query}")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let json = reply.json();
+        let count = |p: &str| json[p]["totalRequests"].as_i64().expect("a count");
+        (count("default"), count("fallback"))
+    }
+}
+
 impl Instance {
     /// Starts an instance on a free port, paying through `default` and `fallback`.
     pub fn spawn(db: &Database, default: &Processor, fallback: &Processor, flags: &[&str]) -> Self {
@@ -143,21 +167,6 @@ impl Instance {
             log,
             process,
         }
-    }
-
-    /// Posts a payment and returns its status.
-    pub async fn pay(&self, id: &str, amount: &str) -> StatusCode {
-        let body = format!(r#"{{"correlationId":"{id}","amount":{amount}}}"#);
-        self.post("/payments", &body).await.status
-    }
-
-    /// Our summary's (default, fallback) totalRequests over a window.
-    pub async fn counted(&self, query: &str) -> (i64, i64) {
-        let reply = self.get(&format!("/payments-summary?{query}")).await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        let json = reply.json();
-        let count = |p: &str| json[p]["totalRequests"].as_i64().expect("a count");
-        (count("default"), count("fallback"))
     }
 }
 
@@ -182,7 +191,7 @@ pub fn new_id() -> String {
 /// checks that each accepted payment is stored at exactly one of them, that nothing else
 /// is, and that our summary says the same per processor. Returns (default, fallback).
 pub async fn assert_paid_once(
-    instance: &Instance,
+    instance: &Api,
     default: &Processor,
     fallback: &Processor,
     accepted: &[String],

@@ -1,0 +1,131 @@
+//! The real `rinha stack --edition 2025`: two instances behind NGINX inside the 2025
+//! envelope, paying through the processors it is given, surviving a killed instance.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+use super::support::{Payments, Processor, assert_paid_once, new_id};
+use crate::helpers::{Api, Harness, TestFn, stop_with};
+
+pub fn all() -> Vec<(&'static str, TestFn)> {
+    tests![the_stack_pays_through_nginx_and_survives_a_killed_instance]
+}
+
+/// A running 2025 stack on a free port; its table's lines.
+struct RunningStack {
+    process: Child,
+    api: Api,
+    table: Vec<String>,
+    _state: tempfile::TempDir,
+}
+
+fn start_stack(default: &Processor, fallback: &Processor) -> RunningStack {
+    let state = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut process = Command::new(env!("CARGO_BIN_EXE_rinha"))
+        .args(["stack", "--edition", "2025", "--port", &port.to_string()])
+        .arg("--state-dir")
+        .arg(state.path().join("stack"))
+        .env("PAYMENT_PROCESSOR_URL_DEFAULT", &default.url)
+        .env("PAYMENT_PROCESSOR_URL_FALLBACK", &fallback.url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut table = Vec::new();
+    for line in BufReader::new(process.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        if line.starts_with("ready on") {
+            break;
+        }
+        table.push(line);
+    }
+    RunningStack {
+        process,
+        api: Api::at(format!("http://127.0.0.1:{port}")),
+        table,
+        _state: state,
+    }
+}
+
+impl RunningStack {
+    fn pid(&self, service: &str) -> i32 {
+        let line = self
+            .table
+            .iter()
+            .find(|line| line.starts_with(service))
+            .unwrap_or_else(|| panic!("no {service} in {:#?}", self.table));
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    }
+}
+
+/// The stack starts no processor of its own when it is given theirs, fits the 2025
+/// envelope, and pays through NGINX. SIGKILL on one instance while clients post: NGINX
+/// sends new payments to the other, the stack starts the dead one again, its attempts in
+/// flight are taken over when their lease ends, and every accepted payment is paid once.
+async fn the_stack_pays_through_nginx_and_survives_a_killed_instance(_h: Arc<Harness>) {
+    let (default, fallback) = Processor::pair(&["--delay", "300"]);
+    let mut stack = start_stack(&default, &fallback);
+    let total = stack.table.iter().find(|l| l.starts_with("total")).unwrap();
+    assert!(
+        total.contains("1.50") && total.contains("340 MB"),
+        "{total}"
+    );
+    assert!(
+        stack
+            .table
+            .iter()
+            .any(|l| l.contains("processors (not started here)")),
+        "{:#?}",
+        stack.table
+    );
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..6)
+        .map(|_| {
+            let (api, stop) = (stack.api.clone(), Arc::clone(&stop));
+            tokio::spawn(async move {
+                let mut accepted = Vec::new();
+                while !stop.load(Ordering::Relaxed) {
+                    let id = new_id();
+                    // NGINX answers 502 for a request in flight on the killed instance.
+                    if api.pay(&id, "19.90").await == StatusCode::ACCEPTED {
+                        accepted.push(id);
+                    }
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+                accepted
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // SAFETY: kill has no memory-safety preconditions; api1 is the stack's child.
+    unsafe { libc::kill(stack.pid("api1"), libc::SIGKILL) };
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut accepted = Vec::new();
+    for client in clients {
+        accepted.extend(client.await.unwrap());
+    }
+    assert!(accepted.len() > 100, "{} accepted", accepted.len());
+    assert_paid_once(
+        &stack.api,
+        &default,
+        &fallback,
+        &accepted,
+        Duration::from_secs(40),
+    )
+    .await;
+    let status = stop_with(&mut stack.process, libc::SIGTERM);
+    assert!(status.success(), "the stack exited with {status}");
+}
