@@ -1,5 +1,5 @@
 {
-  description = "rinha: the Rinha de Backend 2024/Q1 bank as a reproducible appliance";
+  description = "rinha: the Rinha de Backend 2024/Q1 bank and 2025 payment intermediary as a reproducible appliance";
 
   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
 
@@ -14,7 +14,7 @@
 
     apps = forAllSystems (pkgs:
       import ./nix/apps.nix {
-        inherit pkgs;
+        inherit pkgs systems;
         packages = self.packages.${pkgs.stdenv.hostPlatform.system};
       });
 

@@ -1,30 +1,34 @@
-# The resource envelope of src/stack/envelope.toml, the one definition that `rinha stack`
-# enforces with cgroups: here it becomes the compose file's limits and the NGINX upstreams.
+# The resource envelopes of src/stack/envelope.toml, the one definition that `rinha stack`
+# enforces with cgroups: here they become the compose files' limits and the NGINX upstreams.
+# One attribute per edition, named as the TOML's sections (and sql/, k6/): `bank` (2024/Q1)
+# and `payments` (2025).
 {lib}: let
-  envelope = lib.importTOML ../src/stack/envelope.toml;
-  instances = lib.range 1 envelope.api.instances;
-in {
-  inherit (envelope) budget;
+  edition = envelope: let
+    instances = lib.range 1 envelope.api.instances;
+  in {
+    inherit (envelope) budget;
 
-  # Every service with its limits, in start order, as `rinha stack` lists them.
-  services =
-    [
-      {
-        name = "postgres";
-        inherit (envelope.postgres) cpus memory_mb;
-      }
-    ]
-    ++ map (n: {
-      name = "api${toString n}";
-      inherit (envelope.api) cpus memory_mb;
-    })
-    instances
-    ++ [
-      {
-        name = "nginx";
-        inherit (envelope.nginx) cpus memory_mb;
-      }
-    ];
+    # Every service with its limits, in start order, as `rinha stack` lists them.
+    services =
+      [
+        {
+          name = "postgres";
+          inherit (envelope.postgres) cpus memory_mb;
+        }
+      ]
+      ++ map (n: {
+        name = "api${toString n}";
+        inherit (envelope.api) cpus memory_mb;
+      })
+      instances
+      ++ [
+        {
+          name = "nginx";
+          inherit (envelope.nginx) cpus memory_mb;
+        }
+      ];
 
-  apiNames = map (n: "api${toString n}") instances;
-}
+    apiNames = map (n: "api${toString n}") instances;
+  };
+in
+  lib.mapAttrs (_: edition) (lib.importTOML ../src/stack/envelope.toml)

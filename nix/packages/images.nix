@@ -1,8 +1,13 @@
 # The OCI images, streamed by a script (`./result | docker load`) rather than stored.
 # Minimal closures, numeric non-root users (fakeNss gives `nobody` a passwd entry, which
 # PostgreSQL insists on), and the fixed creation date streamLayeredImage defaults to, so
-# the same inputs give the same digest. Only the PostgreSQL image carries a shell: its
+# the same inputs give the same digest. Only the PostgreSQL images carry a shell: their
 # start-up script needs one.
+#
+# One API image and one NGINX image serve both editions (the compose file sets the API's
+# RINHA_EDITION); PostgreSQL has one image per edition, each with its own schema. Each
+# image also knows its name on the registry (`published`), where the release workflow
+# pushes it and the *.ghcr.yml compose files pull it from.
 {
   lib,
   dockerTools,
@@ -10,7 +15,9 @@
   rinha,
   nginx-conf,
   postgres,
+  postgres-2025,
   version,
+  registry,
 }: let
   nobody = "65534:65534";
   # A world-writable /tmp: PostgreSQL's data and NGINX's temporary files go there.
@@ -22,6 +29,12 @@
       contents = [dockerTools.fakeNss];
       extraCommands = withTmp;
       config = config // {User = nobody;};
+      passthru.published = "${registry}/rinha-${name}:${version}";
+    };
+  database = name: start:
+    image name {
+      Entrypoint = [(lib.getExe start)];
+      Env = ["PGDATA=/tmp/pgdata" "RINHA_SOCKET_DIR=/run/rinha"];
     };
 in {
   api = image "api" {
@@ -37,8 +50,6 @@ in {
     ExposedPorts."9999/tcp" = {};
   };
 
-  postgres = image "postgres" {
-    Entrypoint = [(lib.getExe postgres)];
-    Env = ["PGDATA=/tmp/pgdata" "RINHA_SOCKET_DIR=/run/rinha"];
-  };
+  postgres = database "postgres" postgres;
+  postgres-2025 = database "postgres-2025" postgres-2025;
 }

@@ -1,23 +1,42 @@
-# PostgreSQL 17 for rinha, contest profile: `rinha-postgres` makes a fresh cluster in
-# $PGDATA, loads sql/ on a private socket, then serves on the sockets volume. The tuned
-# postgresql.conf includes profile.conf from its own directory, so both sit side by side.
+# PostgreSQL 17 for one edition, contest profile: `rinha-postgres` (the bank) or
+# `rinha-postgres-2025` (the payments) makes a fresh cluster in $PGDATA, loads the edition's
+# sql/ on a private socket, then serves on the sockets volume. The tuned postgresql.conf is
+# the editions' shared one and includes profile.conf from its own directory, so both sit
+# side by side.
 {
+  lib,
   coreutils,
   postgresql_17,
   runCommand,
   script,
+  edition,
+  suffix,
 }: let
-  share = runCommand "rinha-postgres-share" {} ''
-    mkdir -p $out
-    cp ${../../sql/postgresql.conf} $out/postgresql.conf
-    cp ${../../sql/profiles/contest.conf} $out/profile.conf
-    cp ${../../sql/bank/01-schema.sql} $out/01-schema.sql
-    cp ${../../sql/bank/02-seed.sql} $out/02-seed.sql
-    cp ${../../sql/bank/profiles/contest.sql} $out/03-profile.sql
-  '';
+  sql = ../../sql + "/${edition}";
+  # The edition's numbered scripts (sql/bank/01-schema.sql, …) in order, then its contest
+  # profile numbered after them, so that one glob loads everything in order.
+  scripts = lib.filter (f: builtins.match "0.*[.]sql" f != null) (lib.attrNames (builtins.readDir sql));
+  files =
+    map (f: {
+      src = sql + "/${f}";
+      dest = f;
+    })
+    scripts
+    ++ [
+      {
+        src = sql + "/profiles/contest.sql";
+        dest = "${lib.fixedWidthNumber 2 (lib.length scripts + 1)}-profile.sql";
+      }
+    ];
+  share = runCommand "rinha-postgres${suffix}-share" {} (''
+      mkdir -p $out
+      cp ${../../sql/postgresql.conf} $out/postgresql.conf
+      cp ${../../sql/profiles/contest.conf} $out/profile.conf
+    ''
+    + lib.concatMapStrings (f: "cp ${f.src} $out/${f.dest}\n") files);
 in
   script {
-    name = "rinha-postgres";
+    name = "rinha-postgres${suffix}";
     runtimeInputs = [coreutils postgresql_17];
     passthru = {inherit share;};
     text = ''
@@ -37,5 +56,5 @@ in
 
       exec postgres -D "$data" -c config_file=${share}/postgresql.conf -k "$sockets"
     '';
-    meta.description = "PostgreSQL 17 with rinha's configuration and schema (contest profile)";
+    meta.description = "PostgreSQL 17 with rinha's configuration and the ${edition} edition's schema (contest profile)";
   }

@@ -18,7 +18,9 @@ rustPlatform.buildRustPackage {
       ../../sql
       ../../nginx
       ../../k6
+      # The envelope's tests read the local compose files.
       ../../docker-compose.yml
+      ../../docker-compose-2025.yml
       ../../fuzz/corpus
     ];
   };
@@ -26,7 +28,7 @@ rustPlatform.buildRustPackage {
   # The tests start PostgreSQL and NGINX: they run in the `tests` check.
   doCheck = false;
   meta = {
-    description = "The Rinha de Backend 2024/Q1 bank: API server, stack launcher and benchmark";
+    description = "The Rinha de Backend 2024/Q1 bank and 2025 payment intermediary: API server, stack launcher and benchmark";
     mainProgram = "rinha";
   };
 }
