@@ -12,12 +12,19 @@
 --   paid    the processor stored it (200, or 422 for a duplicate: stored before).
 -- The summary counts `paid` rows by `requested_at`: the instant the processor counts them by.
 
+-- The states, the processors and the amounts are types rather than CHECK constraints: a
+-- table's CHECK constraints are read back from their stored text on every INSERT or UPDATE,
+-- which made PostgreSQL spend about a fifth more per payment (docs/performance.md); a
+-- type's rules are checked as cheaply as any value is read.
+CREATE TYPE payment_state AS ENUM ('queued', 'sending', 'unknown', 'paid');
+CREATE TYPE processor AS ENUM ('default', 'fallback');
+CREATE DOMAIN cents AS bigint CHECK (VALUE > 0);
+
 CREATE TABLE payments (
     correlation_id uuid PRIMARY KEY,
-    -- In cents.
-    amount bigint NOT NULL CHECK (amount > 0),
-    state text NOT NULL CHECK (state IN ('queued', 'sending', 'unknown', 'paid')),
-    processor text CHECK (processor IN ('default', 'fallback')),
+    amount cents NOT NULL,
+    state payment_state NOT NULL,
+    processor processor,
     -- The requestedAt sent with the attempt, to the millisecond, exactly as sent.
     requested_at timestamptz,
     owner uuid,
@@ -41,10 +48,20 @@ CREATE INDEX payments_leased ON payments (lease_until) WHERE state IN ('sending'
 -- the processors allow one health call per 5 s across all callers, so the instances take
 -- turns through this row instead of each asking on its own.
 CREATE TABLE processor_health (
-    processor text PRIMARY KEY CHECK (processor IN ('default', 'fallback')),
+    processor processor PRIMARY KEY,
     asked_at timestamptz NOT NULL DEFAULT '-infinity',
     failing boolean,
     min_response_time integer,
     answered_at timestamptz
 );
 INSERT INTO processor_health (processor) VALUES ('default'), ('fallback');
+
+-- Every statement of the instances finds its rows through an index, except the summary,
+-- which reads the table whole. Before a run the table is purged (TRUNCATE), and a
+-- statement prepared against an empty table would keep scanning it whole as it grows
+-- to hundreds of thousands of rows (seen: a settle batch at 2 ms instead of 0.1 ms).
+DO $$
+BEGIN
+    EXECUTE format('ALTER DATABASE %I SET enable_seqscan = off', current_database());
+END
+$$;

@@ -15,6 +15,7 @@
 
 mod client;
 mod router;
+mod settler;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -26,6 +27,7 @@ use crate::cli::PaymentsArgs;
 use crate::db::StoreError;
 use crate::payments::domain::{Instant as RequestedAt, NewPayment, Processor};
 use crate::payments::store::{Attempt, Store};
+use settler::Settler;
 
 pub use client::{Answer, Processors};
 pub use router::{HealthReading, MAX_DELAY, Observation, Router};
@@ -45,6 +47,7 @@ pub struct Dispatcher {
     store: Store,
     processors: Processors,
     router: RefCell<Router>,
+    settler: Settler,
     /// This dispatcher's name in the leases it holds.
     owner: Uuid,
     /// How long an attempt is held by its sender: longer than the send may take.
@@ -62,6 +65,7 @@ impl Dispatcher {
                 args.processor_timeout,
             ),
             router: RefCell::new(Router::new(args.max_in_flight.into())),
+            settler: Settler::default(),
             owner: Uuid::new_v4(),
             lease: args.processor_timeout + Duration::from_secs(2),
             health_window: args.health_window,
@@ -112,7 +116,10 @@ impl Dispatcher {
             .borrow_mut()
             .finish(ticket, observation, Instant::now());
         let recorded = match (answer, kind) {
-            (Answer::Stored | Answer::Duplicate, _) => self.store.settle_paid(&attempt).await,
+            (Answer::Stored | Answer::Duplicate, _) => {
+                self.settler.settle(attempt);
+                Ok(true)
+            }
             (Answer::Refused(_), Send::First) => self.store.release(&attempt, self.owner).await,
             (Answer::Silent, Send::First) => {
                 self.store
@@ -134,6 +141,8 @@ impl Dispatcher {
     /// Runs for the life of the worker: drains the queue into processors with room,
     /// resends attempts whose lease ended, and keeps the processors' health known.
     pub async fn run(self: Rc<Self>) {
+        let settler = Rc::clone(&self);
+        ntex::rt::spawn(async move { settler.settler.run(&settler.store).await });
         let mut last_sweep = Instant::now();
         loop {
             ntex::time::sleep(TICK).await;
@@ -188,9 +197,7 @@ impl Dispatcher {
     async fn resolve(self: Rc<Self>, attempt: Attempt) {
         if self.processors.lookup(&attempt).await == Some(true) {
             tracing::info!(id = %attempt.id, processor = %attempt.processor, "an attempt without an answer was stored");
-            if let Err(e) = self.store.settle_paid(&attempt).await {
-                tracing::warn!(id = %attempt.id, error = %e, "cannot record an outcome yet");
-            }
+            self.settler.settle(attempt);
             return;
         }
         tracing::info!(id = %attempt.id, processor = %attempt.processor, "resending an attempt without a known outcome");

@@ -117,15 +117,15 @@ impl Store {
             .collect()
     }
 
-    /// The attempt's processor stored the payment.
-    pub async fn settle_paid(&self, attempt: &Attempt) -> Result<bool, StoreError> {
+    /// These attempts' processors stored the payments; returns how many were settled now
+    /// (an attempt settled before, by another instance, is left as it is).
+    pub async fn settle_paid(&self, attempts: &[Attempt]) -> Result<u64, StoreError> {
         let c = self.pool.get().await?;
-        let params: [&(dyn ToSql + Sync); 3] = [
-            &attempt.id,
-            &attempt.processor.name(),
-            &attempt.requested_at.get(),
-        ];
-        Ok(c.client.execute(&c.statements.settle_paid, &params).await? == 1)
+        let ids: Vec<Uuid> = attempts.iter().map(|a| a.id).collect();
+        let processors: Vec<&str> = attempts.iter().map(|a| a.processor.name()).collect();
+        let instants: Vec<OffsetDateTime> = attempts.iter().map(|a| a.requested_at.get()).collect();
+        let params: [&(dyn ToSql + Sync); 3] = [&ids, &processors, &instants];
+        Ok(c.client.execute(&c.statements.settle_paid, &params).await?)
     }
 
     /// The attempt, sent once by `owner`, was refused: back to the queue.

@@ -2,7 +2,7 @@
 -- skipping any row another instance is claiming at the same moment.
 -- $1 processor, $2 requestedAt, $3 owner, $4 lease in ms, $5 how many
 UPDATE payments p
-SET state = 'sending', processor = $1, requested_at = $2, owner = $3,
+SET state = 'sending', processor = $1::text::processor, requested_at = $2, owner = $3,
     lease_until = now() + $4::integer * interval '1 millisecond'
 FROM (
     SELECT correlation_id FROM payments
@@ -12,4 +12,4 @@ FROM (
     FOR UPDATE SKIP LOCKED
 ) q
 WHERE p.correlation_id = q.correlation_id
-RETURNING p.correlation_id, p.amount
+RETURNING p.correlation_id, p.amount::bigint

@@ -1,5 +1,5 @@
 -- The processors' last known health, how old it is and when it was given, in ms.
-SELECT processor, failing, min_response_time,
+SELECT processor::text, failing, min_response_time,
        (extract(epoch FROM now() - answered_at) * 1000)::bigint,
        (extract(epoch FROM answered_at) * 1000)::bigint
 FROM processor_health

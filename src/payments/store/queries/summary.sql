@@ -1,7 +1,7 @@
 -- What each processor stored, counted by the requestedAt it was sent; bounds inclusive,
 -- each optional.
 -- $1 from, $2 to
-SELECT processor, count(*), sum(amount)::bigint
+SELECT processor::text, count(*), sum(amount)::bigint
 FROM payments
 WHERE state = 'paid'
   AND ($1::timestamptz IS NULL OR requested_at >= $1)

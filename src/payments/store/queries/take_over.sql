@@ -13,4 +13,4 @@ FROM (
     FOR UPDATE SKIP LOCKED
 ) q
 WHERE p.correlation_id = q.correlation_id
-RETURNING p.correlation_id, p.amount, p.processor, p.requested_at
+RETURNING p.correlation_id, p.amount::bigint, p.processor::text, p.requested_at

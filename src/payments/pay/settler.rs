@@ -1,0 +1,59 @@
+//! Settling paid attempts in batches. Per payment, most of what PostgreSQL spends on
+//! recording an outcome is the statement itself, so a worker gathers the attempts its
+//! processors confirmed over a few milliseconds and settles them in one statement.
+//!
+//! The wait is bounded by [`WINDOW`], far inside what the summary's consistency allows: an
+//! attempt only has to be recorded before its requestedAt is 1.5 s old, and the router only
+//! sends where it will be answered well before. A batch that cannot be written is not
+//! retried here: its attempts keep their leases, and whoever takes them over finds them
+//! stored at their processor and settles them then.
+
+use std::cell::RefCell;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+
+use crate::payments::store::{Attempt, Store};
+
+/// How long a confirmed attempt may wait for others to share its statement.
+pub const WINDOW: Duration = Duration::from_millis(5);
+/// The most attempts one statement settles.
+const MAX_BATCH: usize = 512;
+
+#[derive(Default)]
+pub struct Settler {
+    pending: RefCell<Vec<Attempt>>,
+    ready: Notify,
+}
+
+impl Settler {
+    /// Queues a confirmed attempt for the next batch.
+    pub fn settle(&self, attempt: Attempt) {
+        let mut pending = self.pending.borrow_mut();
+        pending.push(attempt);
+        if pending.len() == 1 {
+            self.ready.notify_one();
+        }
+    }
+
+    /// Runs for the life of the worker: one statement per window with something in it.
+    pub async fn run(&self, store: &Store) {
+        loop {
+            self.ready.notified().await;
+            ntex::time::sleep(WINDOW).await;
+            loop {
+                let batch: Vec<Attempt> = {
+                    let mut pending = self.pending.borrow_mut();
+                    let take = pending.len().min(MAX_BATCH);
+                    pending.drain(..take).collect()
+                };
+                if batch.is_empty() {
+                    break;
+                }
+                if let Err(e) = store.settle_paid(&batch).await {
+                    tracing::warn!(error = %e, attempts = batch.len(), "cannot settle paid attempts yet; their leases bring them back");
+                }
+            }
+        }
+    }
+}
