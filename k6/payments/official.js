@@ -1,7 +1,8 @@
 // The official test of 2025 (../shared/spec/2025.md, "The official test"), kept here so that
 // nothing is fetched at run time. SCHEDULE=preview (the published 60 s script, the default)
-// or final (300 s, settings changing every 30 s). MAX_REQUESTS: the most VUs (550 for the
-// preview, 600 for the final). Each VU posts one payment of 19.90 with a 1.5 s timeout, then
+// or final (300 s, settings changing every 30 s); outage is ours, not the contest's: both
+// processors fail for 30 s under the preview's load, then recover. MAX_REQUESTS: the most
+// VUs (550 for the preview and the outage, 600 for the final). Each VU posts one payment of 19.90 with a 1.5 s timeout, then
 // sleeps 1 s; a 2xx is a success. Every 10 s one VU compares our summary with both
 // processors' admin summaries over [now − 15 s, now − 1.5 s]. teardown computes the score
 // as the contest does; handleSummary prints it and writes SUMMARY (JSON) when set: k6's own
@@ -48,6 +49,15 @@ const SCHEDULES = {
       [210, [50, false], [0, false]],
       [240, [103, false], [10, false]],
       [270, [2000, false], [0, false]],
+    ],
+  },
+  outage: {
+    seconds: 60,
+    maxRequests: 550,
+    stages: [
+      [0, [0, false], [0, false]],
+      [15, [0, true], [0, true]],
+      [45, [0, false], [0, false]],
     ],
   },
 };

@@ -44,6 +44,15 @@ CREATE TABLE payments (
 CREATE INDEX payments_queued ON payments (accepted_at) WHERE state = 'queued';
 CREATE INDEX payments_leased ON payments (lease_until) WHERE state IN ('sending', 'unknown');
 
+-- The instances alive: each renews its row several times a second while it runs. An
+-- attempt whose sender stopped renewing is taken over at once, without waiting for its
+-- lease to end: what the dead instance had sent is found and recorded within about a
+-- second, before the checker's window reaches it.
+CREATE TABLE instances (
+    owner uuid PRIMARY KEY,
+    alive_until timestamptz NOT NULL
+);
+
 -- What the instances know of each processor's health, and when one of them last asked:
 -- the processors allow one health call per 5 s across all callers, so the instances take
 -- turns through this row instead of each asking on its own.

@@ -35,6 +35,8 @@ pub enum Scenario {
     Preview,
     /// 2025: the official test's final 300 s schedule.
     Final,
+    /// 2025, ours: both processors failing for 30 s of the preview's load, then back.
+    Outage,
 }
 
 impl Scenario {
@@ -45,6 +47,7 @@ impl Scenario {
             Self::Overload => "overload",
             Self::Preview => "preview",
             Self::Final => "final",
+            Self::Outage => "outage",
         }
     }
 
@@ -52,7 +55,7 @@ impl Scenario {
     pub fn edition(self) -> Edition {
         match self {
             Self::Official | Self::Stress | Self::Overload => Edition::Bank,
-            Self::Preview | Self::Final => Edition::Payments,
+            Self::Preview | Self::Final | Self::Outage => Edition::Payments,
         }
     }
 
@@ -69,7 +72,9 @@ impl Scenario {
             Self::Official => include_str!("../../k6/bank/official.js"),
             Self::Stress => include_str!("../../k6/bank/stress.js"),
             Self::Overload => include_str!("../../k6/bank/overload.js"),
-            Self::Preview | Self::Final => include_str!("../../k6/payments/official.js"),
+            Self::Preview | Self::Final | Self::Outage => {
+                include_str!("../../k6/payments/official.js")
+            }
         }
     }
 
@@ -81,6 +86,7 @@ impl Scenario {
             Self::Overload => Duration::from_secs(95),
             Self::Preview => Duration::from_secs(60),
             Self::Final => Duration::from_secs(300),
+            Self::Outage => Duration::from_secs(60),
         }
     }
 }

@@ -3,3 +3,4 @@
 -- empties both tables, accepted payments and their outcomes included. For benchmarks only.
 ALTER TABLE payments SET UNLOGGED;
 ALTER TABLE processor_health SET UNLOGGED;
+ALTER TABLE instances SET UNLOGGED;

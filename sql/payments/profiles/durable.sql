@@ -3,3 +3,4 @@
 -- tables are created logged already; saying so keeps the two profiles symmetric.
 ALTER TABLE payments SET LOGGED;
 ALTER TABLE processor_health SET LOGGED;
+ALTER TABLE instances SET LOGGED;

@@ -10,8 +10,9 @@
 //! - a processor stores a correlationId once, so resending to the same processor can never
 //!   pay twice; a payment only moves to the other processor after a refusal, which proves
 //!   nothing was stored;
-//! - a lease marks who is sending; when it ends (the instance died, or the outcome is
-//!   unknown), any instance takes the attempt over and resends it.
+//! - a lease marks who is sending; when the sender stops saying it is alive, or the lease
+//!   ends (the outcome is unknown and due for a resend), any instance takes the attempt
+//!   over and settles it.
 
 mod client;
 mod router;
@@ -39,6 +40,13 @@ const BATCH: usize = 64;
 /// After a health window, how long an instance waits past it before asking again, so that
 /// two calls never fall in the same window of the processor's clock.
 const HEALTH_MARGIN: Duration = Duration::from_millis(500);
+/// How often an instance says it is alive and looks for attempts to take over.
+const SWEEP: Duration = Duration::from_millis(250);
+/// How long an instance counts as alive after it last said so. With [`SWEEP`], an
+/// instance that dies has its attempts taken over within about a second: what it had
+/// sent is recorded before the checker's window (requestedAt at least 1.5 s old) reaches
+/// it.
+const ALIVE: Duration = Duration::from_millis(750);
 /// How long an attempt without an answer waits before it is resent.
 const RESEND_AFTER: Duration = Duration::from_secs(1);
 
@@ -143,17 +151,26 @@ impl Dispatcher {
     pub async fn run(self: Rc<Self>) {
         let settler = Rc::clone(&self);
         ntex::rt::spawn(async move { settler.settler.run(&settler.store).await });
-        let mut last_sweep = Instant::now();
+        if let Err(e) = self.store.heartbeat(self.owner, ALIVE).await {
+            tracing::warn!(error = %e, "cannot say this instance is alive");
+        }
+        let (mut last_sweep, mut last_health) = (Instant::now(), Instant::now());
         loop {
             ntex::time::sleep(TICK).await;
             if let Err(e) = self.drain_queue().await {
                 tracing::warn!(error = %e, "cannot claim queued payments");
             }
-            if last_sweep.elapsed() >= Duration::from_secs(1) {
+            if last_sweep.elapsed() >= SWEEP {
                 last_sweep = Instant::now();
+                if let Err(e) = self.store.heartbeat(self.owner, ALIVE).await {
+                    tracing::warn!(error = %e, "cannot say this instance is alive");
+                }
                 if let Err(e) = self.take_over().await {
                     tracing::warn!(error = %e, "cannot take over expired attempts");
                 }
+            }
+            if last_health.elapsed() >= Duration::from_secs(1) {
+                last_health = Instant::now();
                 if let Err(e) = self.health().await {
                     tracing::warn!(error = %e, "cannot share the processors' health");
                 }

@@ -251,6 +251,14 @@ impl Store {
             .collect()
     }
 
+    /// Says that `owner` is alive for the next `alive`.
+    pub async fn heartbeat(&self, owner: Uuid, alive: Duration) -> Result<(), StoreError> {
+        let c = self.pool.get().await?;
+        let params: [&(dyn ToSql + Sync); 2] = [&owner, &millis(alive)];
+        c.client.execute(&c.statements.heartbeat, &params).await?;
+        Ok(())
+    }
+
     /// Succeeds when a connection answers a query.
     pub async fn ping(&self) -> Result<(), StoreError> {
         let c = self.pool.get().await?;

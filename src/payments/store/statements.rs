@@ -32,4 +32,5 @@ statements![
     health_turn,
     health_record,
     health_read,
+    heartbeat,
 ];

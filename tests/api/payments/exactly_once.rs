@@ -40,7 +40,8 @@ async fn a_delay_longer_than_our_timeout_pays_once(h: Arc<Harness>) {
 
 /// Two instances share the database; one is killed (SIGKILL) while its attempts sleep in
 /// the processor's delay. The processor stores them anyway; the survivor takes the
-/// attempts over when their lease ends and finds them stored: each is paid once.
+/// attempts over as soon as the dead instance stops saying it is alive, long before their
+/// 4 s lease ends, and finds them stored: each is paid once, and counted in time.
 async fn an_instance_killed_with_payments_in_flight_is_taken_over(h: Arc<Harness>) {
     let db = database(&h).await;
     let default = Processor::spawn("0.05", &["--delay", "800"]);
@@ -70,6 +71,17 @@ async fn an_instance_killed_with_payments_in_flight_is_taken_over(h: Arc<Harness
         owners, 2,
         "both instances, the killed one too, had attempts in flight"
     );
+    // The dead instance stops saying it is alive; within about a second the survivor takes
+    // its attempts over and records what the processor stored (it stores after 800 ms), so
+    // that the summary agrees with the processors well before their lease would end.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let theirs = (default.stored("").await, fallback.stored("").await);
+    assert_eq!(
+        theirs.0 + theirs.1,
+        ids.len() as i64,
+        "the processor stored every send"
+    );
+    assert_eq!(survivor.counted("").await, theirs, "2.5 s after the kill");
     assert_paid_once(
         &survivor,
         &default,
