@@ -292,6 +292,14 @@ pub async fn assert_none_lost(client: &tokio_postgres::Client, sent: &[Sent]) ->
     acknowledged.len()
 }
 
+/// A TCP port of 127.0.0.1 that nothing listens on now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
+
 /// Starts `rinha serve` listening on `listen`, with extra flags.
 pub fn serve(database_url: &str, listen: &str, flags: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_rinha"))

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use rinha::bank::store::Audit;
 
-use crate::helpers::{Api, Harness, TestFn, assert_none_lost, finish, load, stop_with};
+use crate::helpers::{Api, Harness, TestFn, assert_none_lost, finish, free_port, load, stop_with};
 
 pub fn all() -> Vec<(&'static str, TestFn)> {
     tests![
@@ -34,11 +34,7 @@ struct RunningStack {
 
 fn start_stack() -> RunningStack {
     let state = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let mut process = Command::new(env!("CARGO_BIN_EXE_rinha"))
         .args(["stack", "--port", &port.to_string()])
         .arg("--state-dir")
