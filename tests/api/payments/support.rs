@@ -197,32 +197,17 @@ pub async fn assert_paid_once(
     accepted: &[String],
     limit: Duration,
 ) -> (i64, i64) {
-    assert_paid_once_but(instance, [default, fallback], accepted, &[], limit).await
-}
-
-/// [`assert_paid_once`], when some POSTs got an ambiguous answer: a 502 from NGINX for a
-/// request in flight on an instance that was killed, which may have been accepted before
-/// the instance died. Each of those is stored once or not at all, and nothing else is.
-pub async fn assert_paid_once_but(
-    instance: &Api,
-    [default, fallback]: [&Processor; 2],
-    accepted: &[String],
-    ambiguous: &[String],
-    limit: Duration,
-) -> (i64, i64) {
     let expected = accepted.len() as i64;
-    let most = expected + ambiguous.len() as i64;
     let deadline = Instant::now() + limit;
     loop {
         let stored = default.stored("").await + fallback.stored("").await;
         let ours = instance.counted("").await;
-        if stored >= expected && ours.0 + ours.1 == stored {
+        if stored == expected && ours.0 + ours.1 == expected {
             break;
         }
         assert!(
-            stored <= most,
-            "the processors hold {stored} payments, {expected} were accepted, {} unsure",
-            ambiguous.len()
+            stored <= expected,
+            "the processors hold {stored} payments, {expected} were accepted"
         );
         assert!(
             Instant::now() < deadline,
@@ -230,16 +215,8 @@ pub async fn assert_paid_once_but(
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    if !ambiguous.is_empty() {
-        // An accepted one among them is taken over from its dead instance within seconds.
-        tokio::time::sleep(Duration::from_secs(3)).await;
-    }
-    let unique: HashSet<&String> = accepted.iter().chain(ambiguous).collect();
-    assert_eq!(
-        unique.len(),
-        accepted.len() + ambiguous.len(),
-        "the test sent a repeat"
-    );
+    let unique: HashSet<&String> = accepted.iter().collect();
+    assert_eq!(unique.len(), accepted.len(), "the test sent a repeat");
     for id in accepted {
         let at = (default.has(id).await, fallback.has(id).await);
         assert!(
@@ -247,18 +224,7 @@ pub async fn assert_paid_once_but(
             "{id}: stored at {at:?}"
         );
     }
-    let mut unsure_stored = 0;
-    for id in ambiguous {
-        let at = (default.has(id).await, fallback.has(id).await);
-        assert_ne!(at, (true, true), "{id}: stored at both");
-        unsure_stored += i64::from(at.0 || at.1);
-    }
     let theirs = (default.stored("").await, fallback.stored("").await);
-    assert_eq!(
-        theirs.0 + theirs.1,
-        expected + unsure_stored,
-        "stored beyond these"
-    );
     assert_eq!(
         instance.counted("").await,
         theirs,
