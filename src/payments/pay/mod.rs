@@ -102,7 +102,7 @@ impl Dispatcher {
             .await
         {
             Ok(true) => {
-                ntex::rt::spawn(Rc::clone(self).send(attempt, ticket, Send::First));
+                ntex::rt::spawn(Rc::clone(self).send(attempt, ticket, Sending::First));
                 Ok(true)
             }
             other => {
@@ -113,7 +113,7 @@ impl Dispatcher {
     }
 
     /// Sends one attempt and records what became of it.
-    async fn send(self: Rc<Self>, attempt: Attempt, ticket: router::Ticket, kind: Send) {
+    async fn send(self: Rc<Self>, attempt: Attempt, ticket: router::Ticket, kind: Sending) {
         let answer = self.processors.send(&attempt).await;
         let observation = match answer {
             Answer::Stored | Answer::Duplicate => Observation::Stored,
@@ -128,15 +128,15 @@ impl Dispatcher {
                 self.settler.settle(attempt);
                 Ok(true)
             }
-            (Answer::Refused(_), Send::First) => self.store.release(&attempt, self.owner).await,
-            (Answer::Silent, Send::First) => {
+            (Answer::Refused(_), Sending::First) => self.store.release(&attempt, self.owner).await,
+            (Answer::Silent, Sending::First) => {
                 self.store
                     .mark_unknown(&attempt, self.owner, RESEND_AFTER)
                     .await
             }
             // A resend's refusal or silence says nothing of the earlier sends: the attempt
             // stays pinned, and its lease brings it back.
-            (Answer::Refused(_) | Answer::Silent, Send::Again) => Ok(false),
+            (Answer::Refused(_) | Answer::Silent, Sending::Again) => Ok(false),
         };
         tracing::debug!(id = %attempt.id, processor = %attempt.processor, ?answer, ?kind, "sent");
         if let Err(e) = recorded {
@@ -194,7 +194,7 @@ impl Dispatcher {
             .await?;
         for attempt in claimed {
             let ticket = self.router.borrow_mut().start(processor, Instant::now());
-            ntex::rt::spawn(Rc::clone(self).send(attempt, ticket, Send::First));
+            ntex::rt::spawn(Rc::clone(self).send(attempt, ticket, Sending::First));
         }
         Ok(())
     }
@@ -222,7 +222,7 @@ impl Dispatcher {
             .router
             .borrow_mut()
             .start(attempt.processor, Instant::now());
-        self.send(attempt, ticket, Send::Again).await;
+        self.send(attempt, ticket, Sending::Again).await;
     }
 
     /// Asks each processor for its health when it is this instance's turn, then takes
@@ -274,7 +274,7 @@ impl Dispatcher {
 /// Whether this is an attempt's only send so far, or a resend of one whose earlier sends
 /// may still be in flight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Send {
+enum Sending {
     First,
     Again,
 }
