@@ -30,8 +30,8 @@ use crate::payments::domain::{Instant as RequestedAt, NewPayment, Processor};
 use crate::payments::store::{Attempt, Store};
 use settler::Settler;
 
-pub use client::{Answer, Processors};
-pub use router::{HealthReading, MAX_DELAY, Observation, Router};
+use client::{Answer, Processors};
+use router::{HealthReading, Observation, Router};
 
 /// How often the dispatcher looks for queued payments, expired leases and health.
 const TICK: Duration = Duration::from_millis(50);
