@@ -4,6 +4,7 @@
 // how it is started (processors included) and what it gave.
 import http from 'k6/http';
 import { check } from 'k6';
+import { uuidv4 } from './common.js';
 
 const BASE_URL = __ENV.BASE_URL || 'http://127.0.0.1:8080';
 const JSON_HEADERS = { headers: { 'content-type': 'application/json' } };
@@ -14,25 +15,6 @@ export const options = {
   summaryTrendStats: ['avg', 'med', 'p(90)', 'p(99)', 'max'],
   thresholds: { checks: ['rate==1'] },
 };
-
-const HEX = '0123456789abcdef';
-
-// A version 4 UUID: random, with the version and variant digits in place.
-function uuidv4() {
-  let id = '';
-  for (let i = 0; i < 36; i++) {
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      id += '-';
-    } else if (i === 14) {
-      id += '4';
-    } else if (i === 19) {
-      id += HEX[8 + Math.floor(Math.random() * 4)];
-    } else {
-      id += HEX[Math.floor(Math.random() * 16)];
-    }
-  }
-  return id;
-}
 
 export default function () {
   const body = JSON.stringify({ correlationId: uuidv4(), amount: 19.9 });

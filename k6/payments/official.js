@@ -10,6 +10,7 @@
 import http from 'k6/http';
 import { sleep } from 'k6';
 import { Counter } from 'k6/metrics';
+import { uuidv4 } from './common.js';
 
 const BASE_URL = __ENV.BASE_URL || 'http://localhost:9999';
 const PROCESSORS = {
@@ -111,20 +112,6 @@ export const options = {
     },
   }, stageScenarios()),
 };
-
-const HEX = '0123456789abcdef';
-
-// A version 4 UUID.
-function uuidv4() {
-  let id = '';
-  for (let i = 0; i < 36; i++) {
-    if (i === 8 || i === 13 || i === 18 || i === 23) id += '-';
-    else if (i === 14) id += '4';
-    else if (i === 19) id += HEX[8 + Math.floor(Math.random() * 4)];
-    else id += HEX[Math.floor(Math.random() * 16)];
-  }
-  return id;
-}
 
 function setProcessor(name, delay, failing) {
   http.put(`${PROCESSORS[name]}/admin/configurations/delay`, JSON.stringify({ delay }), ADMIN);

@@ -21,7 +21,8 @@ mod report;
 pub use report::{PaymentsOutcome, Report, ServiceUsage};
 
 /// The scenarios of `k6/`, built in so that the binary needs no checkout.
-const COMMON: &str = include_str!("../../k6/bank/common.js");
+const BANK_COMMON: &str = include_str!("../../k6/bank/common.js");
+const PAYMENTS_COMMON: &str = include_str!("../../k6/payments/common.js");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Scenario {
@@ -268,10 +269,11 @@ fn run_k6(
 ) -> Result<(std::process::ExitStatus, PathBuf), BenchError> {
     let scripts = state_dir.join("k6");
     fs::create_dir_all(&scripts).map_err(io("cannot create the k6 directory"))?;
-    if scenario.edition() == Edition::Bank {
-        fs::write(scripts.join("common.js"), COMMON)
-            .map_err(io("cannot write k6/bank/common.js"))?;
-    }
+    let common = match scenario.edition() {
+        Edition::Bank => BANK_COMMON,
+        Edition::Payments => PAYMENTS_COMMON,
+    };
+    fs::write(scripts.join("common.js"), common).map_err(io("cannot write common.js"))?;
     let script = scripts.join(format!("{}.js", scenario.name()));
     fs::write(&script, scenario.script()).map_err(io("cannot write the scenario"))?;
     let log = state_dir.join("logs").join("k6.log");
