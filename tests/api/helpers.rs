@@ -2,6 +2,7 @@
 //! per test, and real `rinha serve` processes spoken to over HTTP.
 
 use std::future::Future;
+use std::io::{BufRead, BufReader};
 use std::pin::Pin;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -290,6 +291,16 @@ pub async fn assert_none_lost(client: &tokio_postgres::Client, sent: &[Sent]) ->
         );
     }
     acknowledged.len()
+}
+
+/// The lines `rinha stack` prints before it says it is ready: its table of services.
+pub fn stack_table(stack: &mut Child) -> Vec<String> {
+    let stdout = stack.stdout.take().expect("stdout is piped");
+    BufReader::new(stdout)
+        .lines()
+        .map(|line| line.expect("the stack's output"))
+        .take_while(|line| !line.starts_with("ready on"))
+        .collect()
 }
 
 /// A TCP port of 127.0.0.1 that nothing listens on now.

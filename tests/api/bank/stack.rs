@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use rinha::bank::store::Audit;
 
-use crate::helpers::{Api, Harness, TestFn, assert_none_lost, finish, free_port, load, stop_with};
+use crate::helpers::{
+    Api, Harness, TestFn, assert_none_lost, finish, free_port, load, stack_table, stop_with,
+};
 
 pub fn all() -> Vec<(&'static str, TestFn)> {
     tests![
@@ -51,14 +53,7 @@ fn start_stack() -> RunningStack {
             let _ = sender.send(line);
         }
     });
-    let mut table = Vec::new();
-    for line in BufReader::new(process.stdout.take().unwrap()).lines() {
-        let line = line.unwrap();
-        if line.starts_with("ready on") {
-            break;
-        }
-        table.push(line);
-    }
+    let table = stack_table(&mut process);
     let pids: Vec<(String, i32)> = table
         .iter()
         .filter(|line| {

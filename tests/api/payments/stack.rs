@@ -1,7 +1,6 @@
 //! The real `rinha stack --edition 2025`: two instances behind NGINX inside the 2025
 //! envelope, paying through the processors it is given, surviving a killed instance.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,7 +9,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 
 use super::support::{Payments, Processor, assert_paid_once, new_id};
-use crate::helpers::{Api, Harness, TestFn, free_port, stop_with};
+use crate::helpers::{Api, Harness, TestFn, free_port, stack_table, stop_with};
 
 pub fn all() -> Vec<(&'static str, TestFn)> {
     tests![the_stack_pays_through_nginx_and_survives_a_killed_instance]
@@ -38,14 +37,7 @@ fn start_stack(default: &Processor, fallback: &Processor) -> RunningStack {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut table = Vec::new();
-    for line in BufReader::new(process.stdout.take().unwrap()).lines() {
-        let line = line.unwrap();
-        if line.starts_with("ready on") {
-            break;
-        }
-        table.push(line);
-    }
+    let table = stack_table(&mut process);
     RunningStack {
         process,
         api: Api::at(format!("http://127.0.0.1:{port}")),
