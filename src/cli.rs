@@ -45,6 +45,11 @@ pub struct BenchArgs {
     #[arg(long, env = "RINHA_REPORTS", default_value = "docs/reports")]
     pub reports: PathBuf,
 
+    /// Kill a service of the stack while k6 runs, as in api1@150s or postgres@150s (see
+    /// `rinha::bench::Fault`); may be repeated.
+    #[arg(long = "fault", value_name = "SERVICE@TIME")]
+    pub faults: Vec<crate::bench::Fault>,
+
     #[command(flatten)]
     pub stack: StackArgs,
 }

@@ -14,11 +14,14 @@ fn main() -> ExitCode {
         },
         Command::Stack(args) => rinha::stack::run(args.options()).map_err(Into::into),
         Command::Processor(args) => rinha::processor::run(args).map_err(Into::into),
-        Command::Bench(args) => {
-            rinha::bench::run(args.scenario, args.stack.options(), &args.reports)
-                .map(drop)
-                .map_err(Into::into)
-        }
+        Command::Bench(args) => rinha::bench::run(
+            args.scenario,
+            args.stack.options(),
+            &args.reports,
+            &args.faults,
+        )
+        .map(drop)
+        .map_err(Into::into),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -15,9 +15,11 @@ use crate::edition::Edition;
 use crate::launcher::{Tool, find_tool, http, postgres};
 use crate::stack::{self, Sample, Stack, StackError};
 
+mod fault;
 mod payments;
 mod report;
 
+pub use fault::Fault;
 pub use report::{PaymentsOutcome, Report, ServiceUsage};
 
 /// The scenarios of `k6/`, built in so that the binary needs no checkout.
@@ -121,6 +123,8 @@ pub enum BenchError {
     },
     #[error(transparent)]
     Payments(#[from] payments::SettlementError),
+    #[error("{0}")]
+    Fault(String),
 }
 
 fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> BenchError {
@@ -128,12 +132,13 @@ fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> BenchError {
     move |e| BenchError::Io(context, e)
 }
 
-/// Runs `scenario` (by default the edition's main one) against a fresh stack and writes
-/// its reports under `reports`.
+/// Runs `scenario` (by default the edition's main one) against a fresh stack, injecting
+/// `faults` on their schedule, and writes its reports under `reports`.
 pub fn run(
     scenario: Option<Scenario>,
     options: stack::Options,
     reports: &Path,
+    faults: &[Fault],
 ) -> Result<Report, BenchError> {
     let scenario = scenario.unwrap_or(Scenario::default_for(options.edition));
     if scenario.edition() != options.edition {
@@ -151,7 +156,7 @@ pub fn run(
     runtime.block_on(async {
         let mut stack = Stack::start(&options).await?;
         println!("{}", stack::table(&stack));
-        let outcome = measure(&mut stack, scenario, &k6, &options, reports).await;
+        let outcome = measure(&mut stack, scenario, &k6, &options, reports, faults).await;
         stack.stop();
         outcome
     })
@@ -163,14 +168,18 @@ async fn measure(
     k6: &Path,
     options: &stack::Options,
     reports: &Path,
+    faults: &[Fault],
 ) -> Result<Report, BenchError> {
+    for fault in faults {
+        fault.target(stack).map_err(BenchError::Fault)?;
+    }
     match stack.edition {
         Edition::Bank => warm_up(stack).await?,
         Edition::Payments => payments::warm_up(stack).await,
     }
     let before = usage(stack);
     let started = Instant::now();
-    let (status, log) = run_k6(stack, scenario, k6, &options.state_dir, reports)?;
+    let (status, log) = run_k6(stack, scenario, k6, &options.state_dir, reports, faults)?;
     let elapsed = started.elapsed();
     let after = usage(stack);
 
@@ -266,6 +275,7 @@ fn run_k6(
     k6: &Path,
     state_dir: &Path,
     reports: &Path,
+    faults: &[Fault],
 ) -> Result<(std::process::ExitStatus, PathBuf), BenchError> {
     let scripts = state_dir.join("k6");
     fs::create_dir_all(&scripts).map_err(io("cannot create the k6 directory"))?;
@@ -309,9 +319,19 @@ fn run_k6(
     // On a terminal the progress line rewrites itself every second; in a log, a line every 15 s.
     let terminal = std::io::stderr().is_terminal();
     let started = Instant::now();
+    let mut faults: Vec<&Fault> = faults.iter().collect();
+    let mut reported = None;
     let status = loop {
         if let Some(status) = child.try_wait().map_err(io("cannot wait for k6"))? {
             break status;
+        }
+        let (due, later) = faults.iter().partition(|f| f.at <= started.elapsed());
+        faults = later;
+        for fault in due {
+            if let Err(e) = fault.inject(stack) {
+                let _ = child.kill();
+                return Err(BenchError::Fault(e));
+            }
         }
         // The stack's supervision goes on while k6 runs: a dead instance comes back.
         if let Some((index, status, log)) = stack.dead_service() {
@@ -322,7 +342,8 @@ fn run_k6(
             return Err(died.into());
         }
         let seconds = started.elapsed().as_secs();
-        if terminal || seconds.is_multiple_of(15) {
+        if reported != Some(seconds) && (terminal || seconds.is_multiple_of(15)) {
+            reported = Some(seconds);
             let cpu: Option<f64> = usage(stack).iter().map(|s| s.cpu_seconds).sum();
             let cpu = cpu.map_or(String::new(), |cpu| {
                 format!("; stack CPU {cpu:.1} s so far")
@@ -338,7 +359,8 @@ fn run_k6(
                 eprintln!("{line}")
             }
         }
-        std::thread::sleep(Duration::from_secs(1));
+        // As often as `rinha stack` looks: a dead service is started again within a tick.
+        std::thread::sleep(Duration::from_millis(100));
     };
     if terminal {
         eprintln!();

@@ -135,8 +135,16 @@ impl Cluster {
         self.postmaster
             .wait()
             .map_err(io("cannot wait for postgres"))?;
-        self.postmaster = postmaster(&self.dir, &self.args, &self.log, cgroup, self.user.as_ref())?;
+        self.respawn(cgroup)?;
         self.wait_ready().await
+    }
+
+    /// Starts PostgreSQL again on the same data, in `cgroup` if any, once it has exited
+    /// (after a crash it recovers from the log first). Returns without waiting for it to
+    /// accept connections: its clients reconnect when it does.
+    pub fn respawn(&mut self, cgroup: Option<&Cgroup>) -> Result<(), ClusterError> {
+        self.postmaster = postmaster(&self.dir, &self.args, &self.log, cgroup, self.user.as_ref())?;
+        Ok(())
     }
 
     /// The PostgreSQL process id.

@@ -2,8 +2,9 @@
 //! the API instances on Unix sockets, then NGINX on the port, each in its own cgroup. The
 //! stack stays in the foreground; SIGINT or SIGTERM stops it. An API instance or NGINX that
 //! dies is reported at once and started again in its cgroup (NGINX routes around a dead
-//! instance meanwhile); one that keeps dying, or PostgreSQL dying, stops the whole stack
-//! with a failure.
+//! instance meanwhile), and so is PostgreSQL in the durable profile (the instances
+//! reconnect by themselves); one that keeps dying, or PostgreSQL dying in the contest
+//! profile (a crash empties its unlogged tables), stops the whole stack with a failure.
 
 mod envelope;
 mod processors;

@@ -95,6 +95,7 @@ pub struct Service {
 /// payment processors too, outside the envelope.
 pub struct Stack {
     pub edition: Edition,
+    pub profile: Profile,
     pub port: u16,
     pub services: Vec<Service>,
     /// 2025: the processors this stack started (none when it was given their URLs).
@@ -125,6 +126,7 @@ impl Stack {
         let postgres = start_postgres(options, envelope.postgres, group()).await?;
         let mut stack = Stack {
             edition: options.edition,
+            profile: options.profile,
             port: options.port,
             postgres: postgres.config,
             services: vec![postgres.service],
@@ -207,28 +209,34 @@ impl Stack {
     }
 
     /// Starts a dead service's process again, in the same cgroup, logging to the same file.
-    /// PostgreSQL is not restarted: a contest cluster loses its unlogged ledger in a crash,
-    /// so the stack that lost it is not the stack being measured.
+    /// PostgreSQL only in the durable profile, where it recovers every committed row from
+    /// its log; a contest cluster loses its unlogged tables in a crash, so the stack that
+    /// lost them is not the stack being measured.
     pub fn restart(&mut self, index: usize) -> Result<(), StackError> {
         let user = self.user.as_ref();
         let service = &mut self.services[index];
-        let Process::Child {
-            child,
-            stop_signal,
-            recipe,
-        } = &mut service.process
-        else {
-            return Err(StackError::NotRestartable(service.name.clone()));
-        };
-        *child = spawn_confined(
-            recipe.command(),
-            &service.log,
-            service.cgroup.as_ref(),
-            user,
-            *stop_signal,
-        )
-        .map_err(|e| StackError::Io(format!("cannot restart {}", service.name), e))?;
-        service.pid = child.id();
+        match &mut service.process {
+            Process::Child {
+                child,
+                stop_signal,
+                recipe,
+            } => {
+                *child = spawn_confined(
+                    recipe.command(),
+                    &service.log,
+                    service.cgroup.as_ref(),
+                    user,
+                    *stop_signal,
+                )
+                .map_err(|e| StackError::Io(format!("cannot restart {}", service.name), e))?;
+                service.pid = child.id();
+            }
+            Process::Postgres(cluster) if self.profile == Profile::Durable => {
+                cluster.respawn(service.cgroup.as_ref())?;
+                service.pid = cluster.pid();
+            }
+            Process::Postgres(_) => return Err(StackError::NotRestartable(service.name.clone())),
+        }
         service.restarts += 1;
         Ok(())
     }

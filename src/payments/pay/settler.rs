@@ -4,9 +4,11 @@
 //!
 //! The wait is bounded by [`WINDOW`], far inside what the summary's consistency allows: an
 //! attempt only has to be recorded before its requestedAt is 1.5 s old, and the router only
-//! sends where it will be answered well before. A batch that cannot be written is not
-//! retried here: its attempts keep their leases, and whoever takes them over finds them
-//! stored at their processor and settles them then.
+//! sends where it will be answered well before. A batch that cannot be written (the
+//! database is restarting) is written again every [`RETRY`] until it is: its outcomes are
+//! known, and recording them as soon as the database is back keeps the summary right
+//! sooner than the leases would. Settling is idempotent, so a batch that was written
+//! before its answer was lost does no harm the second time.
 
 use std::cell::RefCell;
 use std::time::Duration;
@@ -19,6 +21,8 @@ use crate::payments::store::{Attempt, Store};
 pub const WINDOW: Duration = Duration::from_millis(5);
 /// The most attempts one statement settles.
 const MAX_BATCH: usize = 512;
+/// How long a batch that could not be written waits before it is written again.
+const RETRY: Duration = Duration::from_millis(100);
 
 #[derive(Default)]
 pub struct Settler {
@@ -51,7 +55,9 @@ impl Settler {
                     break;
                 }
                 if let Err(e) = store.settle_paid(&batch).await {
-                    tracing::warn!(error = %e, attempts = batch.len(), "cannot settle paid attempts yet; their leases bring them back");
+                    tracing::warn!(error = %e, attempts = batch.len(), "cannot settle paid attempts yet; trying again");
+                    self.pending.borrow_mut().splice(..0, batch);
+                    ntex::time::sleep(RETRY).await;
                 }
             }
         }

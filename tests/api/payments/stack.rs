@@ -1,10 +1,11 @@
 //! The real `rinha stack --edition 2025`: two instances behind NGINX inside the 2025
-//! envelope, paying through the processors it is given, surviving a killed instance.
+//! envelope, paying through the processors it is given, surviving a killed instance and,
+//! in the durable profile, a PostgreSQL crash.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
@@ -12,7 +13,10 @@ use super::support::{Payments, Processor, assert_paid_once, new_id};
 use crate::helpers::{Api, Harness, TestFn, free_port, stack_table, stop_with};
 
 pub fn all() -> Vec<(&'static str, TestFn)> {
-    tests![the_stack_pays_through_nginx_and_survives_a_killed_instance]
+    tests![
+        the_stack_pays_through_nginx_and_survives_a_killed_instance,
+        a_durable_stack_survives_a_postgres_crash_and_pays_every_payment_once,
+    ]
 }
 
 /// A running 2025 stack on a free port; its table's lines.
@@ -23,13 +27,14 @@ struct RunningStack {
     _state: tempfile::TempDir,
 }
 
-fn start_stack(default: &Processor, fallback: &Processor) -> RunningStack {
+fn start_stack(default: &Processor, fallback: &Processor, args: &[&str]) -> RunningStack {
     let state = tempfile::tempdir().unwrap();
     let port = free_port();
     let mut process = Command::new(env!("CARGO_BIN_EXE_rinha"))
         .args(["stack", "--edition", "2025", "--port", &port.to_string()])
         .arg("--state-dir")
         .arg(state.path().join("stack"))
+        .args(args)
         .env("PAYMENT_PROCESSOR_URL_DEFAULT", &default.url)
         .env("PAYMENT_PROCESSOR_URL_FALLBACK", &fallback.url)
         .stdin(Stdio::null())
@@ -65,7 +70,7 @@ impl RunningStack {
 /// paid exactly once.
 async fn the_stack_pays_through_nginx_and_survives_a_killed_instance(_h: Arc<Harness>) {
     let (default, fallback) = Processor::pair(&["--delay", "300"]);
-    let mut stack = start_stack(&default, &fallback);
+    let mut stack = start_stack(&default, &fallback, &[]);
     let total = stack.table.iter().find(|l| l.starts_with("total")).unwrap();
     assert!(
         total.contains("1.50") && total.contains("340 MB"),
@@ -116,6 +121,71 @@ async fn the_stack_pays_through_nginx_and_survives_a_killed_instance(_h: Arc<Har
         Duration::from_secs(40),
     )
     .await;
+    let status = stop_with(&mut stack.process, libc::SIGTERM);
+    assert!(status.success(), "the stack exited with {status}");
+}
+
+/// The durable profile: PostgreSQL gets SIGQUIT (an immediate shutdown, as a crash) while
+/// clients post, and the stack starts it again; it recovers every committed row from its
+/// log. A client that gets no 202 sends the same payment again until it does, as a client
+/// of an idempotent API would: each payment is then paid exactly once, whether or not its
+/// earlier tries had been stored, and what the instances learnt while the database was
+/// down is recorded once it is back.
+async fn a_durable_stack_survives_a_postgres_crash_and_pays_every_payment_once(_h: Arc<Harness>) {
+    let (default, fallback) = Processor::pair(&["--delay", "100"]);
+    let mut stack = start_stack(&default, &fallback, &["--profile", "durable"]);
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..6)
+        .map(|_| {
+            let (api, stop) = (stack.api.clone(), Arc::clone(&stop));
+            tokio::spawn(async move {
+                let (mut accepted, mut refused) = (Vec::new(), 0);
+                while !stop.load(Ordering::Relaxed) {
+                    let id = new_id();
+                    let deadline = Instant::now() + Duration::from_secs(15);
+                    loop {
+                        let status = api.pay(&id, "19.90").await;
+                        if status == StatusCode::ACCEPTED {
+                            break;
+                        }
+                        assert!(status.is_server_error(), "{id}: {status}");
+                        assert!(Instant::now() < deadline, "{id}: no 202 within 15 s");
+                        refused += 1;
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                    accepted.push(id);
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+                (accepted, refused)
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // SAFETY: kill has no memory-safety preconditions; the postmaster is the stack's child.
+    unsafe { libc::kill(stack.pid("postgres"), libc::SIGQUIT) };
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    stop.store(true, Ordering::Relaxed);
+    let (mut accepted, mut refused) = (Vec::new(), 0);
+    for client in clients {
+        let (ids, count) = client.await.unwrap();
+        accepted.extend(ids);
+        refused += count;
+    }
+    assert!(refused > 0, "no POST met the crash");
+    assert!(accepted.len() > 100, "{} accepted", accepted.len());
+    assert_paid_once(
+        &stack.api,
+        &default,
+        &fallback,
+        &accepted,
+        Duration::from_secs(40),
+    )
+    .await;
+    assert!(
+        stack.process.try_wait().unwrap().is_none(),
+        "the stack stopped after the crash"
+    );
     let status = stop_with(&mut stack.process, libc::SIGTERM);
     assert!(status.success(), "the stack exited with {status}");
 }
