@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 use crate::bench::Scenario;
-use crate::db::Profile;
+use crate::db::{PoolOptions, Profile, Sharing};
 use crate::edition::Edition;
 use crate::server::Listen;
 
@@ -76,6 +76,10 @@ pub struct StackArgs {
     #[arg(long, env = "RINHA_POOL_SIZE", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
     pub pool_size: u16,
 
+    /// How an instance's requests share its connections (see `rinha serve --help`).
+    #[arg(long, env = "RINHA_POOL_SHARING", default_value = "exclusive")]
+    pub pool_sharing: Sharing,
+
     /// Run without cgroup limits (to compare against the envelope).
     #[arg(long)]
     pub unlimited: bool,
@@ -112,6 +116,7 @@ impl StackArgs {
             state_dir: self.state_dir.clone(),
             enforce: !self.unlimited,
             pool_size: self.pool_size,
+            pool_sharing: self.pool_sharing,
             cpu_scale: self.cpu_scale,
             processors: self
                 .processor_default
@@ -150,6 +155,11 @@ pub struct ServeArgs {
     #[arg(long, env = "RINHA_POOL_SIZE", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
     pub pool_size: u16,
 
+    /// How a worker's requests share its connections: each has one to itself (exclusive),
+    /// or all pipeline their queries over them (shared).
+    #[arg(long, env = "RINHA_POOL_SHARING", default_value = "exclusive")]
+    pub pool_sharing: Sharing,
+
     /// How long a request waits for a database connection before it gets a 503.
     #[arg(long, env = "RINHA_DB_TIMEOUT", default_value = "2s", value_parser = parse_duration)]
     pub db_timeout: Duration,
@@ -160,6 +170,17 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub payments: PaymentsArgs,
+}
+
+impl ServeArgs {
+    /// Each worker's connections to the database.
+    pub fn pool(&self) -> PoolOptions {
+        PoolOptions {
+            size: self.pool_size.into(),
+            sharing: self.pool_sharing,
+            wait: self.db_timeout,
+        }
+    }
 }
 
 /// What only edition 2025 reads: where the processors are and how to talk to them.

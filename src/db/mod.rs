@@ -7,5 +7,5 @@ mod pool;
 mod schema;
 
 pub use error::StoreError;
-pub use pool::{Connection, Pool, Statements, pool};
+pub use pool::{Connection, Lease, Pool, PoolOptions, Sharing, Statements, pool};
 pub use schema::{Profile, SERVER_CONF};

@@ -1,11 +1,20 @@
 //! A pool of PostgreSQL connections, each carrying its edition's statements, prepared once
 //! when the connection is made: a request takes its statement from a field instead of
 //! hashing the statement's text into a cache on every call.
+//!
+//! Two ways to share the connections ([`Sharing`]): a request checks one out for itself
+//! (deadpool), or every request uses the next of a few connections at once, its queries
+//! pipelined on that connection's socket with the others' (tokio-postgres sends a query
+//! while earlier ones are still being answered). Fewer, busier backends wake less often and
+//! keep their caches warm; a request never waits for a connection to be given back.
 
 use std::marker::PhantomData;
+use std::ops::Deref;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use deadpool::managed::{self, Metrics, RecycleResult};
+use deadpool::managed::{self, Metrics, Object, PoolError, RecycleResult, Status, TimeoutType};
 use deadpool_postgres::{ManagerConfig, RecyclingMethod, Runtime, Timeouts};
 use tokio_postgres::NoTls;
 
@@ -45,26 +54,175 @@ impl<S: Statements> managed::Manager for Manager<S> {
     }
 }
 
-pub type Pool<S> = managed::Pool<Manager<S>>;
+/// How a worker's requests share its connections.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Sharing {
+    /// A request has a connection to itself until it is done (a pool of `size`).
+    #[default]
+    Exclusive,
+    /// Requests take turns over `size` connections and pipeline their queries on them.
+    Shared,
+}
 
-/// A pool of up to `size` connections; a caller waits at most `wait` for one.
-pub fn pool<S: Statements>(config: tokio_postgres::Config, size: usize, wait: Duration) -> Pool<S> {
-    let manager = deadpool_postgres::Manager::from_config(
-        config,
-        NoTls,
-        ManagerConfig {
-            recycling_method: RecyclingMethod::Fast,
-        },
+impl Sharing {
+    /// As the command line writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Exclusive => "exclusive",
+            Self::Shared => "shared",
+        }
+    }
+}
+
+/// A worker's connections; its clones share them.
+pub enum Pool<S: Statements> {
+    Exclusive(managed::Pool<Manager<S>>),
+    Shared(Arc<Shared<S>>),
+}
+
+impl<S: Statements> Clone for Pool<S> {
+    fn clone(&self) -> Self {
+        match self {
+            Self::Exclusive(pool) => Self::Exclusive(pool.clone()),
+            Self::Shared(shared) => Self::Shared(Arc::clone(shared)),
+        }
+    }
+}
+
+/// A connection a request is using: its own, or one it shares.
+pub enum Lease<S: Statements> {
+    Exclusive(Object<Manager<S>>),
+    Shared(Arc<Connection<S>>),
+}
+
+impl<S: Statements> Deref for Lease<S> {
+    type Target = Connection<S>;
+
+    fn deref(&self) -> &Connection<S> {
+        match self {
+            Self::Exclusive(object) => object,
+            Self::Shared(connection) => connection,
+        }
+    }
+}
+
+impl<S: Statements> Pool<S> {
+    /// A connection for one request; an error when none can be had within the wait.
+    pub async fn get(&self) -> Result<Lease<S>, PoolError<tokio_postgres::Error>> {
+        match self {
+            Self::Exclusive(pool) => pool.get().await.map(Lease::Exclusive),
+            Self::Shared(shared) => shared.get().await.map(Lease::Shared),
+        }
+    }
+
+    /// How many connections the pool may have, has, has free, and how many requests wait.
+    pub fn status(&self) -> Status {
+        match self {
+            Self::Exclusive(pool) => pool.status(),
+            Self::Shared(shared) => shared.status(),
+        }
+    }
+}
+
+/// Connections every request uses at once, taken in turn. A connection found closed is
+/// made again by the request that finds it, while the others that want it wait.
+pub struct Shared<S: Statements> {
+    manager: Manager<S>,
+    slots: Vec<tokio::sync::Mutex<Option<Arc<Connection<S>>>>>,
+    next: AtomicUsize,
+    wait: Duration,
+}
+
+impl<S: Statements> Shared<S> {
+    async fn get(&self) -> Result<Arc<Connection<S>>, PoolError<tokio_postgres::Error>> {
+        let turn = self.next.fetch_add(1, Ordering::Relaxed) % self.slots.len();
+        let mut slot = tokio::time::timeout(self.wait, self.slots[turn].lock())
+            .await
+            .map_err(|_| PoolError::Timeout(TimeoutType::Wait))?;
+        if let Some(connection) = slot.as_ref().filter(|c| !c.client.is_closed()) {
+            return Ok(Arc::clone(connection));
+        }
+        *slot = None;
+        let connection = tokio::time::timeout(self.wait, managed::Manager::create(&self.manager))
+            .await
+            .map_err(|_| PoolError::Timeout(TimeoutType::Create))?
+            .map_err(PoolError::Backend)?;
+        Ok(Arc::clone(slot.insert(Arc::new(connection))))
+    }
+
+    fn status(&self) -> Status {
+        let size = self
+            .slots
+            .iter()
+            .filter(|slot| slot.try_lock().is_ok_and(|c| c.is_some()))
+            .count();
+        Status {
+            max_size: self.slots.len(),
+            size,
+            available: size,
+            waiting: 0,
+        }
+    }
+}
+
+/// How many connections a worker has, how its requests share them, and how long a request
+/// waits for one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolOptions {
+    pub size: usize,
+    pub sharing: Sharing,
+    pub wait: Duration,
+}
+
+impl PoolOptions {
+    /// One connection, for what a worker does before it serves (waiting for the database).
+    pub fn single(wait: Duration) -> Self {
+        Self {
+            size: 1,
+            sharing: Sharing::Exclusive,
+            wait,
+        }
+    }
+}
+
+/// The connections `options` describes.
+pub fn pool<S: Statements>(config: tokio_postgres::Config, options: PoolOptions) -> Pool<S> {
+    let PoolOptions {
+        size,
+        sharing,
+        wait,
+    } = options;
+    let manager = Manager(
+        deadpool_postgres::Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        ),
+        PhantomData,
     );
-    let timeouts = Timeouts {
-        wait: Some(wait),
-        create: Some(wait),
-        recycle: Some(wait),
-    };
-    Pool::builder(Manager(manager, PhantomData))
-        .max_size(size)
-        .timeouts(timeouts)
-        .runtime(Runtime::Tokio1)
-        .build()
-        .expect("a pool with a runtime and timeouts always builds")
+    match sharing {
+        Sharing::Exclusive => {
+            let timeouts = Timeouts {
+                wait: Some(wait),
+                create: Some(wait),
+                recycle: Some(wait),
+            };
+            Pool::Exclusive(
+                managed::Pool::builder(manager)
+                    .max_size(size)
+                    .timeouts(timeouts)
+                    .runtime(Runtime::Tokio1)
+                    .build()
+                    .expect("a pool with a runtime and timeouts always builds"),
+            )
+        }
+        Sharing::Shared => Pool::Shared(Arc::new(Shared {
+            manager,
+            slots: (0..size).map(|_| tokio::sync::Mutex::new(None)).collect(),
+            next: AtomicUsize::new(0),
+            wait,
+        })),
+    }
 }

@@ -9,7 +9,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use super::{Envelope, Limits, StackError};
-use crate::db::{Profile, SERVER_CONF};
+use crate::db::{Profile, SERVER_CONF, Sharing};
 use crate::edition::Edition;
 use crate::launcher::cgroup::{Cgroup, Cgroups};
 use crate::launcher::postgres::Cluster;
@@ -34,6 +34,8 @@ pub struct Options {
     pub enforce: bool,
     /// PostgreSQL connections per API instance.
     pub pool_size: u16,
+    /// How an instance's requests share them.
+    pub pool_sharing: Sharing,
     /// Every CPU quota is multiplied by this (1 is the contest's envelope).
     pub cpu_scale: f64,
     /// 2025: the processors to pay through (default, fallback); `None` starts two.
@@ -466,6 +468,8 @@ impl Launch<'_> {
             .args(["serve", "--edition", self.options.edition.name()])
             .args(["--workers", "1", "--pool-size"])
             .arg(self.options.pool_size.to_string())
+            .arg("--pool-sharing")
+            .arg(self.options.pool_sharing.name())
             .args(["--listen", &address])
             .env("DATABASE_URL", database_url);
         if let Some([default, fallback]) = &self.processors {

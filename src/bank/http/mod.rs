@@ -13,6 +13,7 @@ use ntex::web::App;
 use crate::bank::domain::Accounts;
 use crate::bank::store::Store;
 use crate::cli::ServeArgs;
+use crate::db::PoolOptions;
 use crate::db::StoreError;
 use crate::server::{self, ServerError};
 
@@ -42,12 +43,12 @@ pub fn run(args: ServeArgs) -> Result<(), ServeError> {
 
 async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     let accounts = wait_for_accounts(&args).await?;
-    let (database, pool_size, db_timeout) = (args.database_url, args.pool_size, args.db_timeout);
-    tracing::info!(pool_size, "serving the bank (2024/Q1)");
+    let (database, pool) = (args.database_url.clone(), args.pool());
+    tracing::info!(?pool, "serving the bank (2024/Q1)");
     let app = async move || {
         App::new()
             .state(AppState {
-                store: Store::new(database.clone(), pool_size.into(), db_timeout),
+                store: Store::new(database.clone(), pool),
                 accounts: accounts.clone(),
             })
             .configure(configure)
@@ -58,7 +59,10 @@ async fn serve(args: ServeArgs) -> Result<(), ServeError> {
 
 /// Reads the accounts, retrying until the database answers or the start-up timeout ends.
 async fn wait_for_accounts(args: &ServeArgs) -> Result<Accounts, ServeError> {
-    let store = Store::new(args.database_url.clone(), 1, args.db_timeout);
+    let store = Store::new(
+        args.database_url.clone(),
+        PoolOptions::single(args.db_timeout),
+    );
     let deadline = Instant::now() + args.startup_timeout;
     loop {
         match store.accounts().await {

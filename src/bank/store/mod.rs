@@ -15,8 +15,6 @@
 mod audit;
 mod connection;
 
-use std::time::Duration;
-
 use tokio_postgres::Row;
 
 use crate::bank::domain::{AccountId, Accounts, Balance, Entry, Kind, NewTransaction, Rejection};
@@ -39,10 +37,10 @@ pub struct Store {
 }
 
 impl Store {
-    /// A store with up to `size` connections; a request waits at most `wait` for one.
-    pub fn new(config: tokio_postgres::Config, size: usize, wait: Duration) -> Self {
+    /// A store over the connections `options` describes.
+    pub fn new(config: tokio_postgres::Config, options: db::PoolOptions) -> Self {
         Self {
-            pool: db::pool(config, size, wait),
+            pool: db::pool(config, options),
         }
     }
 

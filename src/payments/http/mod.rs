@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use ntex::web::App;
 
 use crate::cli::ServeArgs;
-use crate::db::StoreError;
+use crate::db::{PoolOptions, StoreError};
 use crate::payments::pay::Dispatcher;
 use crate::payments::store::Store;
 use crate::server::{self, ServerError};
@@ -40,21 +40,20 @@ pub fn run(args: ServeArgs) -> Result<(), ServeError> {
 
 async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     wait_for_database(&args).await?;
+    let pool = args.pool();
     let ServeArgs {
         database_url,
-        pool_size,
-        db_timeout,
         payments,
         ..
     } = args.clone();
     tracing::info!(
-        pool_size,
+        ?pool,
         default = payments.processor_default,
         fallback = payments.processor_fallback,
         "serving the payment intermediary (2025)"
     );
     let app = async move || {
-        let store = Store::new(database_url.clone(), pool_size.into(), db_timeout);
+        let store = Store::new(database_url.clone(), pool);
         let dispatcher = Dispatcher::new(store.clone(), &payments);
         ntex::rt::spawn(Rc::clone(&dispatcher).run());
         App::new()
@@ -67,7 +66,10 @@ async fn serve(args: ServeArgs) -> Result<(), ServeError> {
 
 /// Waits until the database answers, or the start-up timeout ends.
 async fn wait_for_database(args: &ServeArgs) -> Result<(), ServeError> {
-    let store = Store::new(args.database_url.clone(), 1, args.db_timeout);
+    let store = Store::new(
+        args.database_url.clone(),
+        PoolOptions::single(args.db_timeout),
+    );
     let deadline = Instant::now() + args.startup_timeout;
     loop {
         match store.ping().await {

@@ -46,10 +46,10 @@ fn millis(d: Duration) -> i32 {
 }
 
 impl Store {
-    /// A store with up to `size` connections; a caller waits at most `wait` for one.
-    pub fn new(config: tokio_postgres::Config, size: usize, wait: Duration) -> Self {
+    /// A store over the connections `options` describes.
+    pub fn new(config: tokio_postgres::Config, options: db::PoolOptions) -> Self {
         Self {
-            pool: db::pool(config, size, wait),
+            pool: db::pool(config, options),
         }
     }
 
