@@ -18,7 +18,7 @@ mod client;
 mod router;
 mod settler;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -33,8 +33,13 @@ use settler::Settler;
 use client::{Answer, Processors};
 use router::{HealthReading, Observation, Router};
 
-/// How often the dispatcher looks for queued payments, expired leases and health.
+/// How often the dispatcher looks for queued payments it knows of, expired leases and
+/// health.
 const TICK: Duration = Duration::from_millis(50);
+/// How often it looks for queued payments it does not know of (another instance queued
+/// them, then died): an empty claim is a statement like any other, so an instance only
+/// claims every tick while it has queued payments itself.
+const QUEUE_SWEEP: Duration = Duration::from_secs(1);
 /// How many rows one claim takes at most.
 const BATCH: usize = 64;
 /// After a health window, how long an instance waits past it before asking again, so that
@@ -58,6 +63,9 @@ pub struct Dispatcher {
     settler: Settler,
     /// This dispatcher's name in the leases it holds.
     owner: Uuid,
+    /// Whether this instance may have payments in the queue: it queued or released some
+    /// since its last claim came back short of a full batch.
+    queued: Cell<bool>,
     /// How long an attempt is held by its sender: longer than the send may take.
     lease: Duration,
     health_window: Duration,
@@ -75,6 +83,7 @@ impl Dispatcher {
             router: RefCell::new(Router::new(args.max_in_flight.into())),
             settler: Settler::default(),
             owner: Uuid::new_v4(),
+            queued: Cell::new(false),
             lease: args.processor_timeout + Duration::from_secs(2),
             health_window: args.health_window,
         })
@@ -87,6 +96,7 @@ impl Dispatcher {
         let now = Instant::now();
         let chosen = self.router.borrow().choose(now);
         let Some(processor) = chosen else {
+            self.queued.set(true);
             return self.store.accept_queued(&payment).await;
         };
         let ticket = self.router.borrow_mut().start(processor, now);
@@ -128,7 +138,10 @@ impl Dispatcher {
                 self.settler.settle(attempt);
                 Ok(true)
             }
-            (Answer::Refused(_), Sending::First) => self.store.release(&attempt, self.owner).await,
+            (Answer::Refused(_), Sending::First) => {
+                self.queued.set(true);
+                self.store.release(&attempt, self.owner).await
+            }
             (Answer::Silent, Sending::First) => {
                 self.store
                     .mark_unknown(&attempt, self.owner, RESEND_AFTER)
@@ -155,10 +168,14 @@ impl Dispatcher {
             tracing::warn!(error = %e, "cannot say this instance is alive");
         }
         let (mut last_sweep, mut last_health) = (Instant::now(), Instant::now());
+        let mut last_queue_sweep = Instant::now();
         loop {
             ntex::time::sleep(TICK).await;
-            if let Err(e) = self.drain_queue().await {
-                tracing::warn!(error = %e, "cannot claim queued payments");
+            if self.queued.get() || last_queue_sweep.elapsed() >= QUEUE_SWEEP {
+                last_queue_sweep = Instant::now();
+                if let Err(e) = self.drain_queue().await {
+                    tracing::warn!(error = %e, "cannot claim queued payments");
+                }
             }
             if last_sweep.elapsed() >= SWEEP {
                 last_sweep = Instant::now();
@@ -188,10 +205,14 @@ impl Dispatcher {
         let Some((processor, room)) = chosen else {
             return Ok(());
         };
+        let wanted = room.min(BATCH);
         let claimed = self
             .store
-            .claim_queued(processor, self.owner, self.lease, room.min(BATCH))
+            .claim_queued(processor, self.owner, self.lease, wanted)
             .await?;
+        if claimed.len() < wanted {
+            self.queued.set(false);
+        }
         for attempt in claimed {
             let ticket = self.router.borrow_mut().start(processor, Instant::now());
             ntex::rt::spawn(Rc::clone(self).send(attempt, ticket, Sending::First));

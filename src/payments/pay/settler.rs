@@ -1,10 +1,12 @@
 //! Settling paid attempts in batches. Per payment, most of what PostgreSQL spends on
 //! recording an outcome is the statement itself, so a worker gathers the attempts its
-//! processors confirmed over a few milliseconds and settles them in one statement.
+//! processors confirmed over a few tens of milliseconds and settles them in one statement.
 //!
 //! The wait is bounded by [`WINDOW`], far inside what the summary's consistency allows: an
 //! attempt only has to be recorded before its requestedAt is 1.5 s old, and the router only
-//! sends where it will be answered well before. A batch that cannot be written (the
+//! sends where it will be answered well before. An attempt answered late (its processor
+//! slowed down while it was in flight) cuts the wait short: the processors count it by its
+//! requestedAt, so every millisecond it waits here the two summaries may differ. A batch that cannot be written (the
 //! database is restarting) is written again every [`RETRY`] until it is: its outcomes are
 //! known, and recording them as soon as the database is back keeps the summary right
 //! sooner than the leases would. Settling is idempotent, so a batch that was written
@@ -13,12 +15,18 @@
 use std::cell::RefCell;
 use std::time::Duration;
 
+use time::OffsetDateTime;
 use tokio::sync::Notify;
 
 use crate::payments::store::{Attempt, Store};
 
-/// How long a confirmed attempt may wait for others to share its statement.
-pub const WINDOW: Duration = Duration::from_millis(5);
+/// How long a confirmed attempt may wait for others to share its statement: at the
+/// contest's rates a statement then settles several, and it is still recorded more than
+/// 200 ms before the checker may ask about it.
+pub const WINDOW: Duration = Duration::from_millis(50);
+/// An attempt confirmed this long after its requestedAt is settled at once, with whatever
+/// waits beside it: the checker may already be counting it at its processor.
+const LATE: Duration = Duration::from_secs(1);
 /// The most attempts one statement settles.
 const MAX_BATCH: usize = 512;
 /// How long a batch that could not be written waits before it is written again.
@@ -28,15 +36,20 @@ const RETRY: Duration = Duration::from_millis(100);
 pub struct Settler {
     pending: RefCell<Vec<Attempt>>,
     ready: Notify,
+    late: Notify,
 }
 
 impl Settler {
     /// Queues a confirmed attempt for the next batch.
     pub fn settle(&self, attempt: Attempt) {
+        let late = OffsetDateTime::now_utc() - attempt.requested_at.get() >= LATE;
         let mut pending = self.pending.borrow_mut();
         pending.push(attempt);
         if pending.len() == 1 {
             self.ready.notify_one();
+        }
+        if late {
+            self.late.notify_one();
         }
     }
 
@@ -44,7 +57,10 @@ impl Settler {
     pub async fn run(&self, store: &Store) {
         loop {
             self.ready.notified().await;
-            ntex::time::sleep(WINDOW).await;
+            tokio::select! {
+                () = ntex::time::sleep(WINDOW) => {}
+                () = self.late.notified() => {}
+            }
             loop {
                 let batch: Vec<Attempt> = {
                     let mut pending = self.pending.borrow_mut();
