@@ -137,6 +137,11 @@ pub struct ServeArgs {
     #[arg(long, env = "RINHA_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: Listen,
 
+    /// Where to serve `GET /metrics` (Prometheus text format), apart from the API: IP:PORT,
+    /// or unix:/path/to.sock. Without it, no metrics are served.
+    #[arg(long, env = "RINHA_METRICS_LISTEN")]
+    pub metrics_listen: Option<Listen>,
+
     /// The database, as a URL or key=value pairs; a Unix socket directory goes in `host`,
     /// as in postgresql:///rinha?host=/run/postgresql&user=rinha.
     #[arg(

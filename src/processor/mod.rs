@@ -52,5 +52,5 @@ async fn serve(args: ProcessorArgs) -> Result<(), ServerError> {
             .configure(routes::configure)
     };
     let listen = Listen::Tcp(SocketAddr::new(args.host, args.port));
-    server::serve(&listen, args.workers, app).await
+    server::serve(&listen, None, args.workers, app).await
 }

@@ -1,5 +1,6 @@
-//! The HTTP plumbing both editions share: where an instance listens, the server's tuning,
-//! and the run loop that stops gracefully on SIGTERM or SIGINT.
+//! The HTTP plumbing both editions share: where an instance listens (its API, and its
+//! metrics on a listener of their own), the server's tuning, and the run loop that stops
+//! gracefully on SIGTERM or SIGINT.
 //!
 //! Threading model: ntex runs `workers` threads, each with its own single-threaded tokio
 //! runtime. The app factory runs once per worker and builds that worker's own connection
@@ -10,13 +11,21 @@
 mod body;
 mod listener;
 
+use std::sync::Arc;
+
 use ntex::SharedCfg;
 use ntex::http::StatusCode;
 use ntex::http::header::ALLOW;
-use ntex::http::{HttpServiceConfig, Request, Response, ResponseError, body::MessageBody};
+use ntex::http::{
+    HttpService, HttpServiceConfig, Request, Response, ResponseError, body::MessageBody,
+};
+use ntex::io::Io;
+use ntex::server::{Config, ServerBuilder};
 use ntex::service::{IntoServiceFactory, ServiceFactory};
 use ntex::time::Seconds;
-use ntex::web::{HttpRequest, HttpResponse, HttpServer};
+use ntex::web::{self, App, HttpRequest, HttpResponse};
+
+use crate::metrics::Registry;
 
 pub use body::{BodyError, MAX_BODY, read_body};
 pub use listener::{Bound, Listen};
@@ -42,10 +51,22 @@ pub fn block_on<T: 'static>(name: &str, future: impl Future<Output = T> + 'stati
         .block_on(future)
 }
 
-/// Serves the apps `factory` builds (once per worker) on `listen` until SIGTERM or SIGINT,
-/// then stops gracefully. Logs `listening address=…` once bound: the real port when asked
-/// for port 0, which is how the tests and the stack learn it.
-pub async fn serve<F, I, S, B>(listen: &Listen, workers: u16, factory: F) -> Result<(), ServerError>
+/// Where an instance serves its metrics (`GET /metrics`), apart from its API.
+pub struct MetricsEndpoint {
+    pub listen: Listen,
+    pub registry: Arc<Registry>,
+}
+
+/// Serves the apps `factory` builds (once per worker) on `listen`, and the metrics on their
+/// own listener when given, until SIGTERM or SIGINT, then stops gracefully. Logs
+/// `listening address=…` once bound: the real port when asked for port 0, which is how the
+/// tests and the stack learn it.
+pub async fn serve<F, I, S, B>(
+    listen: &Listen,
+    metrics: Option<MetricsEndpoint>,
+    workers: u16,
+    factory: F,
+) -> Result<(), ServerError>
 where
     F: AsyncFn() -> I + Send + Clone + 'static,
     I: IntoServiceFactory<S, Request, SharedCfg>,
@@ -56,32 +77,69 @@ where
     S::Service: 'static,
     B: MessageBody + 'static,
 {
-    let bound = listen
-        .bind()
-        .map_err(|e| ServerError::Listen(listen.clone(), e))?;
-    let address = bound
-        .address()
-        .map_err(|e| ServerError::Listen(listen.clone(), e))?;
-    let server = HttpServer::new(factory)
+    let server = ntex::server::build()
         .workers(workers.into())
         .disable_signals()
-        .shutdown_timeout(SHUTDOWN_GRACE)
-        .config(tuning());
-    let server = match bound {
-        Bound::Tcp(listener) => server.listen(listener),
-        Bound::Unix(listener, _) => server.listen_uds(listener),
-    }
-    .map_err(|e| ServerError::Listen(address.clone(), e))?
-    .run();
+        .shutdown_timeout(SHUTDOWN_GRACE);
+    let (server, address) = add_listener(server, "api", listen, async move || {
+        HttpService::new(factory().await)
+    })?;
+    let (server, metrics_address) = match metrics {
+        Some(MetricsEndpoint { listen, registry }) => {
+            let app = async move || {
+                App::new()
+                    .state(Arc::clone(&registry))
+                    .service(web::resource("/metrics").route(web::get().to(crate::metrics::scrape)))
+            };
+            let (server, address) = add_listener(server, "metrics", &listen, async move || {
+                HttpService::new(app().await)
+            })?;
+            (server, Some(address))
+        }
+        None => (server, None),
+    };
+    let server = server.run();
 
+    if let Some(metrics) = &metrics_address {
+        tracing::info!(%metrics, "serving metrics at /metrics");
+    }
     tracing::info!(%address, workers, "listening");
     ntex::rt::spawn(stop_on_signal(server.clone()));
     let result = server.await.map_err(ServerError::Server);
-    if let Listen::Unix(path) = &address {
-        let _ = std::fs::remove_file(path);
+    for address in [Some(address), metrics_address].into_iter().flatten() {
+        if let Listen::Unix(path) = address {
+            let _ = std::fs::remove_file(path);
+        }
     }
     tracing::info!("stopped");
     result
+}
+
+/// Binds `listen` and adds it to `server` with the HTTP service `factory` makes, tuned as
+/// [`tuning`] says; returns the address actually bound.
+fn add_listener<F, R>(
+    server: ServerBuilder,
+    name: &str,
+    listen: &Listen,
+    factory: F,
+) -> Result<(ServerBuilder, Listen), ServerError>
+where
+    F: AsyncFn() -> R + Send + Clone + 'static,
+    R: ServiceFactory<Io, SharedCfg> + 'static,
+{
+    let error = |e| ServerError::Listen(listen.clone(), e);
+    let bound = listen.bind().map_err(error)?;
+    let address = bound.address().map_err(error)?;
+    let factory = async move |config: Config| {
+        config.config(tuning());
+        factory().await
+    };
+    let server = match bound {
+        Bound::Tcp(listener) => server.listen(name, listener, factory),
+        Bound::Unix(listener, _) => server.listen_uds(name, listener, factory),
+    }
+    .map_err(error)?;
+    Ok((server, address))
 }
 
 /// A 405 that says, as RFC 9110 asks, which method the path allows.

@@ -6,6 +6,7 @@ mod extract;
 mod handlers;
 mod routes;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ntex::web::App;
@@ -15,7 +16,8 @@ use crate::bank::store::Store;
 use crate::cli::ServeArgs;
 use crate::db::PoolOptions;
 use crate::db::StoreError;
-use crate::server::{self, ServerError};
+use crate::metrics::{self, Metrics};
+use crate::server::{self, MetricsEndpoint, ServerError};
 
 pub use error::ApiError;
 pub use routes::configure;
@@ -45,15 +47,24 @@ async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     let accounts = wait_for_accounts(&args).await?;
     let (database, pool) = (args.database_url.clone(), args.pool());
     tracing::info!(?pool, "serving the bank (2024/Q1)");
+    let mut registry = metrics::registry();
+    let metrics = Metrics::register(&mut registry);
+    let endpoint = args.metrics_listen.map(|listen| MetricsEndpoint {
+        listen,
+        registry: Arc::new(registry),
+    });
     let app = async move || {
+        let store = Store::new(database.clone(), pool);
+        let watched = store.clone();
+        metrics.pools.watch(move || watched.pool_status());
         App::new()
             .state(AppState {
-                store: Store::new(database.clone(), pool),
+                store,
                 accounts: accounts.clone(),
             })
-            .configure(configure)
+            .configure(configure(&metrics.http))
     };
-    server::serve(&args.listen, args.workers, app).await?;
+    server::serve(&args.listen, endpoint, args.workers, app).await?;
     Ok(())
 }
 

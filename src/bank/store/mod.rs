@@ -44,6 +44,11 @@ impl Store {
         }
     }
 
+    /// How many connections the pool holds and lends now, and how many callers wait.
+    pub fn pool_status(&self) -> deadpool::Status {
+        self.pool.status()
+    }
+
     /// The accounts that exist.
     pub async fn accounts(&self) -> Result<Accounts, StoreError> {
         let connection = self.pool.get().await?;

@@ -6,15 +6,17 @@ mod handlers;
 mod routes;
 
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ntex::web::App;
 
 use crate::cli::ServeArgs;
 use crate::db::{PoolOptions, StoreError};
+use crate::metrics::{self, Metrics};
 use crate::payments::pay::Dispatcher;
 use crate::payments::store::Store;
-use crate::server::{self, ServerError};
+use crate::server::{self, MetricsEndpoint, ServerError};
 
 pub use error::ApiError;
 pub use routes::configure;
@@ -52,15 +54,23 @@ async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         fallback = payments.processor_fallback,
         "serving the payment intermediary (2025)"
     );
+    let mut registry = metrics::registry();
+    let metrics = Metrics::register(&mut registry);
+    let endpoint = args.metrics_listen.map(|listen| MetricsEndpoint {
+        listen,
+        registry: Arc::new(registry),
+    });
     let app = async move || {
         let store = Store::new(database_url.clone(), pool);
+        let watched = store.clone();
+        metrics.pools.watch(move || watched.pool_status());
         let dispatcher = Dispatcher::new(store.clone(), &payments);
         ntex::rt::spawn(Rc::clone(&dispatcher).run());
         App::new()
             .state(AppState { store, dispatcher })
-            .configure(configure)
+            .configure(configure(&metrics.http))
     };
-    server::serve(&args.listen, args.workers, app).await?;
+    server::serve(&args.listen, endpoint, args.workers, app).await?;
     Ok(())
 }
 

@@ -53,6 +53,11 @@ impl Store {
         }
     }
 
+    /// How many connections the pool holds and lends now, and how many callers wait.
+    pub fn pool_status(&self) -> deadpool::Status {
+        self.pool.status()
+    }
+
     /// Records a new payment together with its first attempt, held by `owner` for `lease`.
     /// False when the correlationId was accepted before: nothing changes.
     pub async fn accept_sending(

@@ -4,6 +4,7 @@ mod concurrency;
 mod edge;
 mod faults;
 mod lifecycle;
+mod metrics;
 mod stack;
 mod statements;
 mod transactions;
@@ -18,6 +19,7 @@ pub fn all() -> Vec<(&'static str, TestFn)> {
         edge::all(),
         faults::all(),
         lifecycle::all(),
+        metrics::all(),
         stack::all(),
     ]
     .concat()
