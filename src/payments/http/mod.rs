@@ -14,7 +14,7 @@ use ntex::web::App;
 use crate::cli::ServeArgs;
 use crate::db::{PoolOptions, StoreError};
 use crate::metrics::{self, Metrics};
-use crate::payments::pay::Dispatcher;
+use crate::payments::pay::{Dispatcher, PaymentMetrics};
 use crate::payments::store::Store;
 use crate::server::{self, MetricsEndpoint, ServerError};
 
@@ -56,6 +56,7 @@ async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     );
     let mut registry = metrics::registry();
     let metrics = Metrics::register(&mut registry);
+    let paying = PaymentMetrics::register(&mut registry);
     let endpoint = args.metrics_listen.map(|listen| MetricsEndpoint {
         listen,
         registry: Arc::new(registry),
@@ -64,7 +65,7 @@ async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         let store = Store::new(database_url.clone(), pool);
         let watched = store.clone();
         metrics.pools.watch(move || watched.pool_status());
-        let dispatcher = Dispatcher::new(store.clone(), &payments);
+        let dispatcher = Dispatcher::new(store.clone(), &payments, paying.clone());
         ntex::rt::spawn(Rc::clone(&dispatcher).run());
         App::new()
             .state(AppState { store, dispatcher })

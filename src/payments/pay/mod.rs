@@ -15,6 +15,7 @@
 //!   over and settles it.
 
 mod client;
+mod metrics;
 mod router;
 mod settler;
 
@@ -31,7 +32,8 @@ use crate::payments::store::{Attempt, Store};
 use settler::Settler;
 
 use client::{Answer, Processors};
-use router::{HealthReading, Observation, Router};
+pub use metrics::PaymentMetrics;
+use router::{HealthReading, Observation, Router, Ticket};
 
 /// How often the dispatcher looks for queued payments it knows of, expired leases and
 /// health.
@@ -69,10 +71,11 @@ pub struct Dispatcher {
     /// How long an attempt is held by its sender: longer than the send may take.
     lease: Duration,
     health_window: Duration,
+    metrics: PaymentMetrics,
 }
 
 impl Dispatcher {
-    pub fn new(store: Store, args: &PaymentsArgs) -> Rc<Self> {
+    pub fn new(store: Store, args: &PaymentsArgs, metrics: PaymentMetrics) -> Rc<Self> {
         Rc::new(Self {
             store,
             processors: Processors::new(
@@ -81,11 +84,12 @@ impl Dispatcher {
                 args.processor_timeout,
             ),
             router: RefCell::new(Router::new(args.max_in_flight.into())),
-            settler: Settler::default(),
+            settler: Settler::new(metrics.clone()),
             owner: Uuid::new_v4(),
             queued: Cell::new(false),
             lease: args.processor_timeout + Duration::from_secs(2),
             health_window: args.health_window,
+            metrics,
         })
     }
 
@@ -97,9 +101,13 @@ impl Dispatcher {
         let chosen = self.router.borrow().choose(now);
         let Some(processor) = chosen else {
             self.queued.set(true);
-            return self.store.accept_queued(&payment).await;
+            let accepted = self.store.accept_queued(&payment).await;
+            if let Ok(true) = accepted {
+                self.metrics.accepted.inc();
+            }
+            return accepted;
         };
-        let ticket = self.router.borrow_mut().start(processor, now);
+        let ticket = self.start(processor, now);
         let attempt = Attempt {
             id: payment.id,
             amount: payment.amount,
@@ -112,27 +120,29 @@ impl Dispatcher {
             .await
         {
             Ok(true) => {
+                self.metrics.accepted.inc();
                 ntex::rt::spawn(Rc::clone(self).send(attempt, ticket, Sending::First));
                 Ok(true)
             }
             other => {
-                self.router.borrow_mut().cancel(ticket);
+                self.cancel(ticket);
                 other
             }
         }
     }
 
     /// Sends one attempt and records what became of it.
-    async fn send(self: Rc<Self>, attempt: Attempt, ticket: router::Ticket, kind: Sending) {
+    async fn send(self: Rc<Self>, attempt: Attempt, ticket: Ticket, kind: Sending) {
         let answer = self.processors.send(&attempt).await;
         let observation = match answer {
             Answer::Stored | Answer::Duplicate => Observation::Stored,
             Answer::Refused(_) => Observation::Refused,
             Answer::Silent => Observation::Silent,
         };
-        self.router
-            .borrow_mut()
-            .finish(ticket, observation, Instant::now());
+        if observation != Observation::Stored {
+            self.metrics.retried.inc();
+        }
+        self.finish(ticket, observation);
         let recorded = match (answer, kind) {
             (Answer::Stored | Answer::Duplicate, _) => {
                 self.settler.settle(attempt);
@@ -214,7 +224,7 @@ impl Dispatcher {
             self.queued.set(false);
         }
         for attempt in claimed {
-            let ticket = self.router.borrow_mut().start(processor, Instant::now());
+            let ticket = self.start(processor, Instant::now());
             ntex::rt::spawn(Rc::clone(self).send(attempt, ticket, Sending::First));
         }
         Ok(())
@@ -239,10 +249,7 @@ impl Dispatcher {
             return;
         }
         tracing::info!(id = %attempt.id, processor = %attempt.processor, "resending an attempt without a known outcome");
-        let ticket = self
-            .router
-            .borrow_mut()
-            .start(attempt.processor, Instant::now());
+        let ticket = self.start(attempt.processor, Instant::now());
         self.send(attempt, ticket, Sending::Again).await;
     }
 
@@ -267,8 +274,37 @@ impl Dispatcher {
                 stamp: h.answered,
             };
             self.router.borrow_mut().health(h.processor, reading, now);
+            self.publish(h.processor);
         }
         Ok(())
+    }
+
+    /// Counts an attempt in flight at `processor`, for the router and the metrics.
+    fn start(&self, processor: Processor, now: Instant) -> Ticket {
+        self.metrics.lane(processor).in_flight.inc();
+        self.router.borrow_mut().start(processor, now)
+    }
+
+    /// An attempt was answered (or not): the router learns from it.
+    fn finish(&self, ticket: Ticket, observation: Observation) {
+        let processor = ticket.processor();
+        self.metrics.lane(processor).in_flight.dec();
+        self.router
+            .borrow_mut()
+            .finish(ticket, observation, Instant::now());
+        self.publish(processor);
+    }
+
+    /// An attempt counted in flight was never sent.
+    fn cancel(&self, ticket: Ticket) {
+        self.metrics.lane(ticket.processor()).in_flight.dec();
+        self.router.borrow_mut().cancel(ticket);
+    }
+
+    /// Tells the metrics what the router now knows of `processor`.
+    fn publish(&self, processor: Processor) {
+        let (delay, failing) = self.router.borrow().known(processor);
+        self.metrics.lane(processor).known(delay, failing);
     }
 
     async fn ask_health(self: Rc<Self>, processor: Processor) {

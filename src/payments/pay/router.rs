@@ -59,6 +59,13 @@ pub struct Ticket {
     processor: Processor,
 }
 
+impl Ticket {
+    /// Where the attempt was sent.
+    pub fn processor(&self) -> Processor {
+        self.processor
+    }
+}
+
 #[derive(Debug)]
 struct Lane {
     failing: bool,
@@ -176,6 +183,12 @@ impl Router {
                 lane.observe(ticket.started, failing, took.max(MAX_DELAY * 2), now);
             }
         }
+    }
+
+    /// What the router knows of `processor` now: its delay, and whether it is failing.
+    pub fn known(&self, processor: Processor) -> (Duration, bool) {
+        let lane = &self.lanes[processor.index()];
+        (lane.delay, lane.failing)
     }
 
     /// An attempt that was counted but never sent (the payment was a repeat, or the

@@ -18,6 +18,8 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::sync::Notify;
 
+use super::PaymentMetrics;
+use crate::payments::domain::Processor;
 use crate::payments::store::{Attempt, Store};
 
 /// How long a confirmed attempt may wait for others to share its statement: at the
@@ -32,14 +34,23 @@ const MAX_BATCH: usize = 512;
 /// How long a batch that could not be written waits before it is written again.
 const RETRY: Duration = Duration::from_millis(100);
 
-#[derive(Default)]
 pub struct Settler {
     pending: RefCell<Vec<Attempt>>,
     ready: Notify,
     late: Notify,
+    metrics: PaymentMetrics,
 }
 
 impl Settler {
+    pub fn new(metrics: PaymentMetrics) -> Self {
+        Self {
+            pending: RefCell::default(),
+            ready: Notify::new(),
+            late: Notify::new(),
+            metrics,
+        }
+    }
+
     /// Queues a confirmed attempt for the next batch.
     pub fn settle(&self, attempt: Attempt) {
         let late = OffsetDateTime::now_utc() - attempt.requested_at.get() >= LATE;
@@ -70,10 +81,17 @@ impl Settler {
                 if batch.is_empty() {
                     break;
                 }
-                if let Err(e) = store.settle_paid(&batch).await {
-                    tracing::warn!(error = %e, attempts = batch.len(), "cannot settle paid attempts yet; trying again");
-                    self.pending.borrow_mut().splice(..0, batch);
-                    ntex::time::sleep(RETRY).await;
+                match store.settle_paid(&batch).await {
+                    Ok(settled) => {
+                        for (processor, n) in Processor::ALL.into_iter().zip(settled) {
+                            self.metrics.lane(processor).paid.inc_by(n);
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, attempts = batch.len(), "cannot settle paid attempts yet; trying again");
+                        self.pending.borrow_mut().splice(..0, batch);
+                        ntex::time::sleep(RETRY).await;
+                    }
                 }
             }
         }

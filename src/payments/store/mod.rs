@@ -122,15 +122,21 @@ impl Store {
             .collect()
     }
 
-    /// These attempts' processors stored the payments; returns how many were settled now
-    /// (an attempt settled before, by another instance, is left as it is).
-    pub async fn settle_paid(&self, attempts: &[Attempt]) -> Result<u64, StoreError> {
+    /// These attempts' processors stored the payments; returns how many were settled now at
+    /// each processor, in [`Processor::ALL`]'s order (an attempt settled before, by another
+    /// instance, is left as it is and not counted).
+    pub async fn settle_paid(&self, attempts: &[Attempt]) -> Result<[u64; 2], StoreError> {
         let c = self.pool.get().await?;
         let ids: Vec<Uuid> = attempts.iter().map(|a| a.id).collect();
         let processors: Vec<&str> = attempts.iter().map(|a| a.processor.name()).collect();
         let instants: Vec<OffsetDateTime> = attempts.iter().map(|a| a.requested_at.get()).collect();
         let params: [&(dyn ToSql + Sync); 3] = [&ids, &processors, &instants];
-        Ok(c.client.execute(&c.statements.settle_paid, &params).await?)
+        let row = c
+            .client
+            .query_one(&c.statements.settle_paid, &params)
+            .await?;
+        let count = |i| row.try_get::<_, i64>(i).map(|n| n.unsigned_abs());
+        Ok([count(0)?, count(1)?])
     }
 
     /// The attempt, sent once by `owner`, was refused: back to the queue.

@@ -3,6 +3,7 @@
 mod answers;
 mod consistency;
 mod exactly_once;
+mod metrics;
 mod routing;
 mod stack;
 mod support;
@@ -15,6 +16,7 @@ pub fn all() -> Vec<(&'static str, TestFn)> {
         routing::all(),
         exactly_once::all(),
         consistency::all(),
+        metrics::all(),
         stack::all(),
     ]
     .concat()
