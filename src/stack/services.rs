@@ -85,6 +85,9 @@ pub struct Service {
     pub pid: u32,
     pub limits: Limits,
     pub address: String,
+    /// An API instance's metrics socket, serving `GET /metrics` over HTTP/1.1; `None` for
+    /// the other services.
+    pub metrics: Option<PathBuf>,
     pub log: PathBuf,
     process: Process,
     /// Declared after `process`: a group can only be removed once its processes are gone.
@@ -418,6 +421,7 @@ async fn start_postgres(
             pid: cluster.pid(),
             limits,
             address: format!("unix:{}", cluster.socket_dir().display()),
+            metrics: None,
             log: cluster.log().to_owned(),
             process: Process::Postgres(cluster),
             cgroup,
@@ -463,6 +467,8 @@ impl Launch<'_> {
         let exe = std::env::current_exe()
             .map_err(|e| StackError::Io("cannot find this executable".into(), e))?;
         let address = format!("unix:{}", socket.display());
+        // Its metrics beside its API: apiN-metrics.sock next to apiN.sock.
+        let metrics = socket.with_file_name(format!("api{n}-metrics.sock"));
         let mut command = Command::new(exe);
         command
             .args(["serve", "--edition", self.options.edition.name()])
@@ -471,6 +477,8 @@ impl Launch<'_> {
             .arg("--pool-sharing")
             .arg(self.options.pool_sharing.name())
             .args(["--listen", &address])
+            .arg("--metrics-listen")
+            .arg(format!("unix:{}", metrics.display()))
             .env("DATABASE_URL", database_url);
         if let Some([default, fallback]) = &self.processors {
             command
@@ -479,7 +487,7 @@ impl Launch<'_> {
         }
         let name = format!("api{n}");
         let stop_signal = libc::SIGTERM;
-        self.spawn(
+        let service = self.spawn(
             command,
             Spec {
                 name,
@@ -488,7 +496,11 @@ impl Launch<'_> {
                 stop_signal,
                 address,
             },
-        )
+        )?;
+        Ok(Service {
+            metrics: Some(metrics),
+            ..service
+        })
     }
 
     fn nginx(&self, limits: Limits, cgroup: Option<Cgroup>) -> Result<Service, StackError> {
@@ -540,6 +552,7 @@ impl Launch<'_> {
             name,
             limits,
             address,
+            metrics: None,
             log,
             process: Process::Child {
                 child,

@@ -13,7 +13,7 @@ use reqwest::StatusCode;
 use rinha::bank::store::Audit;
 
 use crate::helpers::{
-    Api, Harness, TestFn, assert_none_lost, finish, free_port, load, stack_table, stop_with,
+    Api, Harness, Scrape, TestFn, assert_none_lost, finish, free_port, load, stack_table, stop_with,
 };
 
 pub fn all() -> Vec<(&'static str, TestFn)> {
@@ -163,9 +163,25 @@ async fn the_stack_serves_through_nginx_and_stops_without_leftovers(_h: Arc<Harn
     assert_eq!(credit.status, StatusCode::OK);
     assert_eq!(credit.body, r#"{"limite":100000,"saldo":7}"#);
     assert_eq!(statement["ultimas_transacoes"][0]["descricao"], "fumaça");
+    let run = stack.state.path().join("stack/run");
+    let sockets = [run.join("api1-metrics.sock"), run.join("api2-metrics.sock")];
+    let mut credits = 0.0;
+    for socket in &sockets {
+        let scrape = Scrape::over_unix(socket).await;
+        credits += scrape
+            .get(r#"rinha_http_requests_total{route="/clientes/{id}/transacoes",status="200"}"#)
+            .unwrap_or(0.0);
+    }
+    assert_eq!(
+        credits, 1.0,
+        "the one credit, counted by the instance that took it"
+    );
     let status = stop_with(&mut stack.process, libc::SIGTERM);
     assert!(status.success(), "the stack exited with {status}");
     assert_all_gone(&stack.pids);
+    for socket in &sockets {
+        assert!(!socket.exists(), "{} is left behind", socket.display());
+    }
 }
 
 /// SIGKILL on an instance while eight clients post transactions through NGINX: requests in
