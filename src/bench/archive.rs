@@ -85,6 +85,8 @@ pub struct Verdict {
 pub struct Run {
     pub info: RunInfo,
     pub verdict: Verdict,
+    /// Whether k6 exported its dashboard (it skips a run too short to chart).
+    pub dashboard: bool,
     pub report: Report,
     pub requests: Requests,
     pub recording: Recording,
@@ -154,5 +156,57 @@ fn read_entries(reports: &Path) -> io::Result<Vec<Entry>> {
         Ok(mut bytes) => simd_json::serde::from_slice(&mut bytes).map_err(io::Error::other),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recorded_run() -> Run {
+        let mut json = include_bytes!("../../tests/data/2024q1-stress-report.json").to_vec();
+        simd_json::serde::from_slice(&mut json).expect("a report.json")
+    }
+
+    #[test]
+    fn each_run_is_kept_in_its_directory_and_listed_newest_first() {
+        let reports = tempfile::tempdir().unwrap();
+        let first = recorded_run();
+        let mut second = recorded_run();
+        second.info.id = "2099-01-01-000000-2024q1-stress".into();
+        second.verdict.passed = false;
+
+        for run in [&first, &second, &first] {
+            publish(reports.path(), run).unwrap();
+        }
+
+        let entries = read_entries(reports.path()).unwrap();
+        let ids: Vec<&str> = entries.iter().map(|e| e.info.id.as_str()).collect();
+        assert_eq!(ids, [second.info.id.as_str(), first.info.id.as_str()]);
+        assert_eq!(entries[1], Entry::of(&first));
+        for run in [&first, &second] {
+            let dir = run.info.dir(reports.path());
+            assert!(dir.join(PAGE).is_file());
+            let mut json = fs::read(dir.join(REPORT)).unwrap();
+            let again: Run = simd_json::serde::from_slice(&mut json).unwrap();
+            assert_eq!(again.info, run.info);
+        }
+        let index = fs::read_to_string(reports.path().join(PAGE)).unwrap();
+        assert!(index.contains(&format!("{}/index.html", first.info.id)));
+        assert!(index.contains(&format!("{}/index.html", second.info.id)));
+    }
+
+    #[test]
+    fn a_run_is_named_by_its_start_edition_and_scenario() {
+        let info = RunInfo::now("2025", "final");
+
+        let (stamp, rest) = info.id.split_at("2025-07-01-143012".len());
+        assert_eq!(rest, "-2025-final");
+        assert!(
+            stamp.bytes().all(|b| b.is_ascii_digit() || b == b'-'),
+            "{stamp}"
+        );
+        assert!(info.date.ends_with('Z'), "{}", info.date);
+        assert!(!info.commit.is_empty());
     }
 }

@@ -231,6 +231,7 @@ async fn measure(
         Requests::default()
     });
     let run = Run {
+        dashboard: dir.join(archive::DASHBOARD).exists(),
         info,
         verdict,
         report,

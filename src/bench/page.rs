@@ -77,7 +77,8 @@ pub fn run(run: &Run) -> String {
                 }
                 (headline(run))
                 p.links {
-                    "k6's own reports: " a href=(DASHBOARD) { "dashboard" } " · "
+                    "k6's own reports: "
+                    @if run.dashboard { a href=(DASHBOARD) { "dashboard" } " · " }
                     a href=(SUMMARY) { "summary (JSON)" } " · what this page shows: "
                     a href=(REPORT) { "report.json" }
                 }
@@ -697,6 +698,7 @@ mod tests {
                 passed: true,
                 text: "every accepted payment paid exactly once".into(),
             },
+            dashboard: true,
             report: Report {
                 scenario: "preview".into(),
                 seconds: 60.0,
@@ -807,6 +809,34 @@ mod tests {
         assert_eq!(html.matches("<svg").count(), 16);
         assert!(html.contains("default failing"));
         assert!(html.contains(r#"<a href="k6.html">"#));
+        assert_self_contained(&html);
+    }
+
+    /// The report.json of a real `rinha bench stress` (DURATION=10s), without instance metrics.
+    fn bank_run() -> Run {
+        let mut json = include_bytes!("../../tests/data/2024q1-stress-report.json").to_vec();
+        simd_json::serde::from_slice(&mut json).expect("a report.json")
+    }
+
+    #[test]
+    fn a_bank_page_holds_every_chart_with_data_in_it() {
+        let run = bank_run();
+
+        let sections = Timeline::of(&run).sections();
+        let html = super::run(&run);
+
+        let charts: usize = sections.iter().map(|s| s.charts.len()).sum();
+        assert_eq!(
+            charts,
+            2 + 2 * 4,
+            "requests, then CPU and memory per service"
+        );
+        assert_every_series_is_drawn(&sections);
+        assert!(
+            !html.contains("k6.html"),
+            "no link to a dashboard k6 did not export"
+        );
+        assert!(html.contains("Passed: ledger audit: 5 accounts"));
         assert_self_contained(&html);
     }
 
