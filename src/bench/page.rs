@@ -431,7 +431,7 @@ impl<'a> Timeline<'a> {
         let marks: Vec<f64> = schedule.iter().map(|s| s.at).collect();
         let mut charts = Vec::new();
         let mut processors = self.chart(
-            "The processors: their scheduled delay, and the response time the instances saw",
+            "The processors: their scheduled delay, and the delay the instances knew",
             "ms",
             WIDE,
         );
@@ -445,11 +445,11 @@ impl<'a> Timeline<'a> {
                     self.delays(p),
                 )
             });
-            let seen = flow.response_ms[p].clone();
+            let known = flow.delay_ms[p].clone();
             processors.series.push(Series::line(
-                format!("{name}: seen"),
+                format!("{name}: known"),
                 PROCESSOR_COLORS[p],
-                seen,
+                known,
             ));
         }
         charts.push(processors);
@@ -520,8 +520,8 @@ struct PaymentFlow {
     /// Per processor.
     paid_rate: [Vec<(f64, f64)>; 2],
     in_flight: [Vec<(f64, f64)>; 2],
-    /// The instances' mean of the response time they last saw.
-    response_ms: [Vec<(f64, f64)>; 2],
+    /// The instances' mean of the processor's delay as their routers last knew it.
+    delay_ms: [Vec<(f64, f64)>; 2],
 }
 
 /// One instance's counters made monotonic across its restarts: a value below the previous
@@ -558,7 +558,7 @@ impl PaymentFlow {
         let mut previous: Option<(f64, [f64; 2])> = None;
         for t in instants {
             let mut in_flight = [0.0; 2];
-            let mut seen: [Vec<f64>; 2] = Default::default();
+            let mut delays: [Vec<f64>; 2] = Default::default();
             for (i, instance) in instances.iter().enumerate() {
                 let at = instance.points.iter().find(|(at, _)| *at == t);
                 let Some(m) = at.and_then(|(_, m)| m.payments.as_ref()) else {
@@ -572,21 +572,21 @@ impl PaymentFlow {
                 ]);
                 for p in 0..2 {
                     in_flight[p] += m.in_flight[p];
-                    seen[p].extend(m.response_seconds[p].map(|s| s * 1000.0));
+                    delays[p].extend(m.response_seconds[p].map(|s| s * 1000.0));
                 }
             }
-            let known: Vec<[f64; 3]> = totals.iter().flatten().copied().collect();
-            if known.is_empty() {
+            let counted: Vec<[f64; 3]> = totals.iter().flatten().copied().collect();
+            if counted.is_empty() {
                 continue;
             }
-            let sum = |k: usize| known.iter().map(|c| c[k]).sum::<f64>();
+            let sum = |k: usize| counted.iter().map(|c| c[k]).sum::<f64>();
             let paid = [sum(1), sum(2)];
             flow.queue.push((t, sum(0) - paid[0] - paid[1]));
             for p in 0..2 {
                 flow.in_flight[p].push((t, in_flight[p]));
-                if !seen[p].is_empty() {
-                    let mean = seen[p].iter().sum::<f64>() / seen[p].len() as f64;
-                    flow.response_ms[p].push((t, mean));
+                if !delays[p].is_empty() {
+                    let mean = delays[p].iter().sum::<f64>() / delays[p].len() as f64;
+                    flow.delay_ms[p].push((t, mean));
                 }
                 if let Some((then, before)) = previous
                     && t > then
@@ -853,7 +853,7 @@ mod tests {
         assert_eq!(flow.paid_rate[1][5], (6.0, 0.0));
         assert_eq!(flow.paid_rate[1][25], (26.0, 200.0));
         assert_eq!(flow.in_flight[1][0], (0.0, 6.0));
-        assert_eq!(flow.response_ms[0][0], (0.0, 100.0));
+        assert_eq!(flow.delay_ms[0][0], (0.0, 100.0));
     }
 
     #[test]

@@ -62,7 +62,7 @@ pub struct PaymentMetrics {
     pub paid: [f64; 2],
     /// Gauges.
     pub in_flight: [f64; 2],
-    /// The processor's response time as the instance last observed it.
+    /// The processor's delay as the instance's router last knew it.
     pub response_seconds: [Option<f64>; 2],
 }
 
