@@ -406,10 +406,12 @@ async fn run_k6(
                 let _ = child.kill();
                 return Err(BenchError::Fault(e));
             }
+            sampler.event(format!("{} killed (--fault)", fault.service));
         }
         // The stack's supervision goes on while k6 runs: a dead instance comes back.
         if let Some((index, status, log)) = stack.dead_service() {
             stack::revive(stack, index, status, log)?;
+            sampler.event(format!("{} started again", stack.services[index].name));
         }
         if let Some(died) = stack.dead_processor() {
             let _ = child.kill();
@@ -417,7 +419,10 @@ async fn run_k6(
         }
         if Instant::now() >= next_sample {
             sampler.tick(stack).await;
-            next_sample += Duration::from_secs(1);
+            // On the second since k6 started; a late tick skips the seconds it missed.
+            while next_sample <= Instant::now() {
+                next_sample += Duration::from_secs(1);
+            }
         }
         let seconds = started.elapsed().as_secs();
         if reported != Some(seconds) && (terminal || seconds.is_multiple_of(15)) {

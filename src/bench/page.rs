@@ -10,7 +10,7 @@ use plotters::style::RGBColor;
 
 use super::archive::{DASHBOARD, Entry, PAGE, REPORT, Run, SUMMARY};
 use super::payments::Stage;
-use super::plots::{BLUE, Band, Chart, GREEN, ORANGE, PURPLE, RED, Series};
+use super::plots::{BLUE, Band, Chart, GREEN, GREY, ORANGE, PURPLE, RED, Series};
 use super::sampler::{InstanceMetrics, PROCESSORS, Reading};
 
 const STYLE: &str = "\
@@ -56,7 +56,6 @@ struct Section {
 pub fn run(run: &Run) -> String {
     let info = &run.info;
     let title = format!("rinha {} {}, {}", info.edition, info.scenario, info.date);
-    let sections = Timeline::of(run).sections();
     let page = html! {
         (DOCTYPE)
         html lang="en" {
@@ -75,6 +74,18 @@ pub fn run(run: &Run) -> String {
                 p class=(if run.verdict.passed { "pass" } else { "fail" }) {
                     (if run.verdict.passed { "Passed: " } else { "Failed: " }) (run.verdict.text)
                 }
+                @let timeline = Timeline::of(run);
+                @let events: Vec<_> = timeline.events().collect();
+                @if !events.is_empty() {
+                    p.fail {
+                        "What happened to the stack (red lines on the charts): "
+                        @for (i, (t, what)) in events.iter().enumerate() {
+                            @if i > 0 { "; " }
+                            (what) " at " (fixed(*t, 1)) " s"
+                        }
+                        "."
+                    }
+                }
                 (headline(run))
                 p.links {
                     "k6's own reports: "
@@ -82,7 +93,7 @@ pub fn run(run: &Run) -> String {
                     a href=(SUMMARY) { "summary (JSON)" } " · what this page shows: "
                     a href=(REPORT) { "report.json" }
                 }
-                @for section in &sections {
+                @for section in &timeline.sections() {
                     h2 { (section.title) }
                     @if let Some(note) = &section.note { p.note { (note) } }
                     div class=(if section.columns == 2 { "grid" } else { "rows" }) {
@@ -284,7 +295,14 @@ impl<'a> Timeline<'a> {
     fn chart(&self, title: impl Into<String>, unit: &str, size: (u32, u32)) -> Chart {
         let mut chart = Chart::new(title, unit, self.x.clone());
         chart.size = size;
+        chart.marks = self.events().map(|(t, _)| (t, RED)).collect();
         chart
+    }
+
+    /// What happened to the stack, with its instant.
+    fn events(&self) -> impl Iterator<Item = (f64, &'a str)> + '_ {
+        let events = &self.run.recording.events;
+        events.iter().map(|e| (self.at(e.unix_ms), e.what.as_str()))
     }
 
     /// Each service's readings with their instants, for service `index`.
@@ -428,7 +446,7 @@ impl<'a> Timeline<'a> {
                 spans: self.failing(p),
             })
             .collect();
-        let marks: Vec<f64> = schedule.iter().map(|s| s.at).collect();
+        let marks: Vec<(f64, RGBColor)> = schedule.iter().map(|s| (s.at, GREY)).collect();
         let mut charts = Vec::new();
         let mut processors = self.chart(
             "The processors: their scheduled delay, and the delay the instances knew",
@@ -472,7 +490,7 @@ impl<'a> Timeline<'a> {
         charts.extend([paid, in_flight]);
         for chart in &mut charts {
             chart.bands = bands.clone();
-            chart.marks = marks.clone();
+            chart.marks.extend(marks.iter().copied());
         }
         let measured = charts[1].has_data();
         Some(Section {
@@ -608,7 +626,7 @@ mod tests {
     use crate::bench::plots::lines;
     use crate::bench::report::{PaymentsOutcome, Report, ServiceUsage};
     use crate::bench::requests::{Requests, Second};
-    use crate::bench::sampler::{Recording, ServiceInfo, Tick};
+    use crate::bench::sampler::{Event, Recording, ServiceInfo, Tick};
 
     const START_MS: u64 = 1_750_000_000_000;
     const SECONDS: u64 = 60;
@@ -746,6 +764,10 @@ mod tests {
                     })
                     .collect(),
                 ticks,
+                events: vec![Event {
+                    unix_ms: START_MS + 33_500,
+                    what: "api1 killed (--fault)".into(),
+                }],
             },
             schedule: vec![
                 stage(1.0, setting(0.0, false), setting(0.0, false)),
@@ -808,6 +830,7 @@ mod tests {
         }
         assert_eq!(html.matches("<svg").count(), 16);
         assert!(html.contains("default failing"));
+        assert!(html.contains("api1 killed (--fault) at 33.5 s."));
         assert!(html.contains(r#"<a href="k6.html">"#));
         assert_self_contained(&html);
     }

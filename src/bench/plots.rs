@@ -64,8 +64,9 @@ pub struct Chart {
     pub log_y: bool,
     pub series: Vec<Series>,
     pub bands: Vec<Band>,
-    /// Instants marked by a thin vertical line (a change of the processors' settings).
-    pub marks: Vec<f64>,
+    /// Instants marked by a thin vertical line: a change of the processors' settings, a
+    /// service killed or started again.
+    pub marks: Vec<(f64, RGBColor)>,
     pub size: (u32, u32),
 }
 
@@ -164,7 +165,7 @@ impl Chart {
         let marks = self
             .marks
             .iter()
-            .map(|x| PathElement::new(vec![(*x, y.start), (*x, y.end)], BLACK.mix(0.25)));
+            .map(|(x, color)| PathElement::new(vec![(*x, y.start), (*x, y.end)], color.mix(0.6)));
         chart.draw_series(marks).map_err(error)?;
         for series in &self.series {
             let style = series.color.stroke_width(2);

@@ -19,6 +19,15 @@ pub struct Recording {
     /// The services in the stack's order; each tick holds one reading per service.
     pub services: Vec<ServiceInfo>,
     pub ticks: Vec<Tick>,
+    /// What happened to the stack meanwhile: a service killed, a service started again.
+    #[serde(default)]
+    pub events: Vec<Event>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub unix_ms: u64,
+    pub what: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -140,16 +149,21 @@ impl Sampler {
             recording: Recording {
                 services,
                 ticks: Vec::new(),
+                events: Vec::new(),
             },
         }
+    }
+
+    /// Notes what just happened to the stack.
+    pub fn event(&mut self, what: String) {
+        let unix_ms = unix_ms();
+        self.recording.events.push(Event { unix_ms, what });
     }
 
     /// Reads every service now.
     pub async fn tick(&mut self, stack: &Stack) {
         let now = Instant::now();
-        let unix_ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64);
+        let unix_ms = unix_ms();
         let samples: Vec<Sample> = stack
             .services
             .iter()
@@ -180,6 +194,12 @@ impl Sampler {
     pub fn finish(self) -> Recording {
         self.recording
     }
+}
+
+fn unix_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 async fn scrape(client: &reqwest::Client) -> Option<InstanceMetrics> {
