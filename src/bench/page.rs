@@ -25,6 +25,7 @@ th:first-child,td:first-child{text-align:left}\
 .meta,.links{color:#555}\
 .pass{color:#1a7f37}\
 .fail{color:#c62828;font-weight:600}\
+.events{color:#b71c1c}\
 .note{color:#666;font-style:italic}\
 figure{margin:.4em 0 1em}\
 figure svg{display:block;width:100%;height:auto}\
@@ -77,7 +78,7 @@ pub fn run(run: &Run) -> String {
                 @let timeline = Timeline::of(run);
                 @let events: Vec<_> = timeline.events().collect();
                 @if !events.is_empty() {
-                    p.fail {
+                    p.events {
                         "What happened to the stack (red lines on the charts): "
                         @for (i, (t, what)) in events.iter().enumerate() {
                             @if i > 0 { "; " }
@@ -492,12 +493,20 @@ impl<'a> Timeline<'a> {
             chart.bands = bands.clone();
             chart.marks.extend(marks.iter().copied());
         }
-        let measured = charts[1].has_data();
+        let note = if !charts[1].has_data() {
+            Some("The instances served no payment metrics: only the schedule is drawn.")
+        } else if !self.run.recording.events.is_empty() {
+            Some(
+                "The queue is the instances' accepted minus paid counters: what an instance \
+                 counted after its last scrape died with it, so after a red line the queue \
+                 is off by that much (about a second of its payments).",
+            )
+        } else {
+            None
+        };
         Some(Section {
             title: "Payments and the processors' schedule",
-            note: (!measured).then(|| {
-                "The instances served no payment metrics: only the schedule is drawn.".to_owned()
-            }),
+            note: note.map(str::to_owned),
             columns: 1,
             charts: charts.into_iter().filter(Chart::has_data).collect(),
         })
@@ -835,10 +844,45 @@ mod tests {
         assert_self_contained(&html);
     }
 
-    /// The report.json of a real `rinha bench stress` (DURATION=10s), without instance metrics.
+    fn recorded(json: &[u8]) -> Run {
+        simd_json::serde::from_slice(&mut json.to_vec()).expect("a report.json")
+    }
+
+    /// The report.json of a real `rinha bench stress` (DURATION=10s), before the instances
+    /// served metrics.
     fn bank_run() -> Run {
-        let mut json = include_bytes!("../../tests/data/2024q1-stress-report.json").to_vec();
-        simd_json::serde::from_slice(&mut json).expect("a report.json")
+        recorded(include_bytes!("../../tests/data/2024q1-stress-report.json"))
+    }
+
+    /// The report.json of a real `rinha bench --edition 2025 preview --fault api1@35s`.
+    fn preview_run() -> Run {
+        recorded(include_bytes!("../../tests/data/2025-preview-report.json"))
+    }
+
+    #[test]
+    fn a_page_of_a_real_2025_run_holds_every_chart_with_data_in_it() {
+        let run = preview_run();
+
+        let timeline = Timeline::of(&run);
+        let sections = timeline.sections();
+        let html = super::run(&run);
+
+        let charts: usize = sections.iter().map(|s| s.charts.len()).sum();
+        assert_eq!(charts, 2 + 2 * 4 + 2 + 4);
+        assert_every_series_is_drawn(&sections);
+        assert!(html.contains("api1 killed (--fault) at 33.8 s; api1 started again at 33.9 s."));
+        assert!(html.contains(r#"<a href="k6.html">dashboard</a>"#));
+        assert_self_contained(&html);
+        let flow = PaymentFlow::of(&timeline.instances());
+        let deepest = flow.queue.iter().map(|(_, q)| *q).fold(0.0, f64::max);
+        assert!(
+            deepest > 1000.0,
+            "both processors failed for 10 s: {deepest}"
+        );
+        // Drained, but for what api1 counted in its last second: it died with those counts.
+        let left = flow.queue.last().map(|(_, q)| *q).unwrap();
+        assert!(left.abs() < 300.0, "{left}");
+        assert!(html.contains("died with it"));
     }
 
     #[test]
