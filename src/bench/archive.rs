@@ -162,17 +162,13 @@ fn read_entries(reports: &Path) -> io::Result<Vec<Entry>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn recorded_run() -> Run {
-        let mut json = include_bytes!("../../tests/data/2024q1-stress-report.json").to_vec();
-        simd_json::serde::from_slice(&mut json).expect("a report.json")
-    }
+    use crate::bench::fixtures::bank_run;
 
     #[test]
     fn each_run_is_kept_in_its_directory_and_listed_newest_first() {
         let reports = tempfile::tempdir().unwrap();
-        let first = recorded_run();
-        let mut second = recorded_run();
+        let first = bank_run();
+        let mut second = bank_run();
         second.info.id = "2099-01-01-000000-2024q1-stress".into();
         second.verdict.passed = false;
 

@@ -21,7 +21,10 @@ use crate::launcher::{Tool, find_tool, http, postgres};
 use crate::stack::{self, Sample, Stack, StackError};
 
 mod archive;
+mod charts;
 mod fault;
+#[cfg(test)]
+mod fixtures;
 mod page;
 mod payments;
 mod plots;
