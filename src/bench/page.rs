@@ -15,9 +15,10 @@ body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#222
 max-width:1140px;margin:0 auto;padding:12px 20px 40px}\
 h1{font-size:1.45em;margin:.3em 0}\
 h2{font-size:1.15em;margin:1.6em 0 .4em;border-bottom:1px solid #ddd;padding-bottom:.2em}\
-table{border-collapse:collapse;margin:.5em 0;font-variant-numeric:tabular-nums}\
+table{border-collapse:collapse;margin:.5em 0;font-variant-numeric:tabular-nums;\
+display:block;overflow-x:auto;max-width:100%}\
 th,td{padding:3px 10px;text-align:right;border-bottom:1px solid #eee;white-space:nowrap}\
-th{font-weight:600;background:#f6f6f6}\
+th{font-weight:600;background:#f6f6f6;white-space:normal;vertical-align:bottom}\
 th:first-child,td:first-child{text-align:left}\
 .meta,.links{color:#555}\
 .pass{color:#1a7f37}\
@@ -102,22 +103,21 @@ pub fn index(entries: &[Entry]) -> String {
                 h1 { "rinha: the runs" }
                 p.meta {
                     "Every run of " code { "rinha bench" } " published here, newest first; each \
-                     links to its page of charts. CPU is the whole stack's, per request \
-                     (2024q1) or per accepted payment (2025)."
+                     links to its page of charts. The stack's CPU is per request (2024q1) or \
+                     per accepted payment (2025); the score is the 2025 contest's."
                 }
                 table {
                     tr {
-                        th { "date (UTC)" } th { "commit" } th { "edition" } th { "scenario" }
-                        th { "verdict" } th { "requests" } th { "req/s" } th { "p50 ms" }
-                        th { "p99 ms" } th { "failed checks" } th { "inconsistencies" }
-                        th { "CPU ms" } th { "score" }
+                        th { "date (UTC)" } th { "commit" } th { "run" } th { "verdict" }
+                        th { "requests" } th { "req/s" } th { "p50 ms" } th { "p99 ms" }
+                        th { "failed checks / inconsistencies" }
+                        th { "stack CPU ms" } th { "score" }
                     }
                     @for e in entries {
                         tr {
                             td { a href={ (e.info.id) "/" (PAGE) } { (e.info.date.replace('T', " ")) } }
                             td { code { (e.info.commit) } }
-                            td { (e.info.edition) }
-                            td { (e.info.scenario) }
+                            td { (e.info.edition) " " (e.info.scenario) }
                             td class=(if e.passed { "pass" } else { "fail" }) {
                                 (if e.passed { "passed" } else { "failed" })
                             }
@@ -125,9 +125,8 @@ pub fn index(entries: &[Entry]) -> String {
                             td { (fixed(e.requests_per_second, 0)) }
                             td { (fixed(e.p50_ms, 2)) }
                             td { (fixed(e.p99_ms, 2)) }
-                            td { (e.checks_failed) }
-                            td { (e.inconsistencies) }
-                            td { (optional(e.cpu_ms, 4)) " /" (e.unit) }
+                            td { (e.checks_failed) " / " (e.inconsistencies) }
+                            td { (optional(e.cpu_ms, 4)) }
                             td { (optional(e.score, 0)) }
                         }
                     }
