@@ -220,9 +220,12 @@ async fn measure(
             checked
                 .as_ref()
                 .map_or_else(ToString::to_string, Clone::clone),
-            thresholds
-                .as_ref()
-                .map_or_else(ToString::to_string, |()| String::new()),
+            match &thresholds {
+                Ok(()) => String::new(),
+                // The page links the summary; the local path means nothing there.
+                Err(BenchError::Thresholds(_)) => "k6's thresholds failed".into(),
+                Err(e) => e.to_string(),
+            },
         ]
         .into_iter()
         .filter(|text| !text.is_empty())

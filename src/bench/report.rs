@@ -161,10 +161,6 @@ impl Report {
         })
     }
 
-    pub fn services_json(&self) -> String {
-        simd_json::to_string_pretty(self).unwrap_or_default()
-    }
-
     /// The short table `rinha bench` prints.
     pub fn table(&self) -> String {
         let mut out = format!(
