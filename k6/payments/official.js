@@ -6,7 +6,7 @@
 // sleeps 1 s; a 2xx is a success. Every 10 s one VU compares our summary with both
 // processors' admin summaries over [now − 15 s, now − 1.5 s]. teardown computes the score
 // as the contest does; handleSummary prints it and writes SUMMARY (JSON) when set: k6's own
-// summary with the outcome under "rinha".
+// summary with the outcome under "rinha" and the processors' schedule under "schedule".
 import http from 'k6/http';
 import { sleep } from 'k6';
 import { Counter } from 'k6/metrics';
@@ -226,6 +226,9 @@ export function handleSummary(data) {
     .map(([k, v]) => `${k.padEnd(16)} ${typeof v === 'number' ? Math.round(v * 100) / 100 : v}`)
     .join('\n');
   const out = { stdout: `\n${text}\n` };
-  if (__ENV.SUMMARY) out[__ENV.SUMMARY] = JSON.stringify(Object.assign({}, data, { rinha: result }), null, 2);
+  // The processors' settings over time, for the report page's time axis.
+  const setting = ([delay, failing]) => ({ delay_ms: delay, failing });
+  const schedule = RUN.stages.map(([at, d, f]) => ({ at, default: setting(d), fallback: setting(f) }));
+  if (__ENV.SUMMARY) out[__ENV.SUMMARY] = JSON.stringify(Object.assign({}, data, { rinha: result, schedule }), null, 2);
   return out;
 }

@@ -1,5 +1,6 @@
-//! `rinha bench`: start the stack, warm it up, run a k6 scenario against its port, and
-//! report what k6 saw and what each service spent, read from its cgroup.
+//! `rinha bench`: start the stack, warm it up, run a k6 scenario against its port while
+//! sampling every service once a second, and report what k6 saw and what each service
+//! spent, read from its cgroup: a table, and a page of charts in the reports' archive.
 
 use std::fs;
 use std::io::IsTerminal;
@@ -10,14 +11,26 @@ use std::time::{Duration, Instant};
 
 use simd_json::prelude::*;
 
+use archive::{Run, RunInfo, Verdict};
+use requests::Requests;
+use sampler::{Recording, Sampler};
+
 use crate::bank::store::Audit;
 use crate::edition::Edition;
 use crate::launcher::{Tool, find_tool, http, postgres};
 use crate::stack::{self, Sample, Stack, StackError};
 
+mod archive;
+mod charts;
 mod fault;
+#[cfg(test)]
+mod fixtures;
+mod page;
 mod payments;
+mod plots;
 mod report;
+mod requests;
+mod sampler;
 
 pub use fault::Fault;
 pub use report::{PaymentsOutcome, Report, ServiceUsage};
@@ -177,20 +190,74 @@ async fn measure(
         Edition::Bank => warm_up(stack).await?,
         Edition::Payments => payments::warm_up(stack).await,
     }
+    let info = RunInfo::now(stack.edition.name(), scenario.name());
+    let dir = info.dir(reports);
+    fs::create_dir_all(&dir).map_err(io(format!("cannot create {}", dir.display())))?;
     let before = usage(stack);
     let started = Instant::now();
-    let (status, log) = run_k6(stack, scenario, k6, &options.state_dir, reports, faults)?;
+    let k6_run = run_k6(stack, scenario, k6, &options.state_dir, &dir, faults).await?;
     let elapsed = started.elapsed();
     let after = usage(stack);
 
-    let summary_path = reports.join(format!("{}-summary.json", scenario.name()));
-    let summary = fs::read(&summary_path).map_err(|_| BenchError::K6(status, log.clone()))?;
+    let summary_path = dir.join(archive::SUMMARY);
+    let Ok(summary) = fs::read(&summary_path) else {
+        // Nothing to publish: the run leaves no directory in the archive.
+        let _ = fs::remove_dir_all(&dir);
+        return Err(BenchError::K6(k6_run.status, k6_run.log));
+    };
     let report = Report::new(scenario.name(), &summary, stack, &before, &after, elapsed)
         .map_err(|e| BenchError::Summary(summary_path.clone(), e))?;
-    let services_path = reports.join(format!("{}-services.json", scenario.name()));
-    fs::write(&services_path, report.services_json())
-        .map_err(io(format!("cannot write {}", services_path.display())))?;
     println!("{}", report.table());
+    let checked = check(stack, &report).await;
+    let thresholds = match k6_run.status.code() {
+        Some(0) => Ok(()),
+        Some(99) => Err(BenchError::Thresholds(summary_path)),
+        _ => Err(BenchError::K6(k6_run.status, k6_run.log)),
+    };
+    let verdict = Verdict {
+        passed: checked.is_ok() && thresholds.is_ok(),
+        text: [
+            checked
+                .as_ref()
+                .map_or_else(ToString::to_string, Clone::clone),
+            match &thresholds {
+                Ok(()) => String::new(),
+                // The page links the summary; the local path means nothing there.
+                Err(BenchError::Thresholds(_)) => "k6's thresholds failed".into(),
+                Err(e) => e.to_string(),
+            },
+        ]
+        .into_iter()
+        .filter(|text| !text.is_empty())
+        .collect::<Vec<_>>()
+        .join(". "),
+    };
+    let requests = Requests::from_csv_gz(&k6_run.csv, &stack_url(stack)).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "cannot read k6's time series: the page has no request charts");
+        Requests::default()
+    });
+    let run = Run {
+        dashboard: dir.join(archive::DASHBOARD).exists(),
+        info,
+        verdict,
+        report,
+        requests,
+        recording: k6_run.recording,
+        schedule: payments::schedule(&summary),
+    };
+    let page = archive::publish(reports, &run).map_err(io(format!(
+        "cannot publish the run in {}",
+        reports.display()
+    )))?;
+    println!("report: {}", page.display());
+    checked?;
+    thresholds?;
+    Ok(run.report)
+}
+
+/// After the load: the ledger's audit (2024/Q1) or the settlement (2025), printed, and its
+/// line for the report page; an error when it does not hold.
+async fn check(stack: &Stack, report: &Report) -> Result<String, BenchError> {
     match stack.edition {
         Edition::Bank => {
             let audit = audit(stack).await?;
@@ -198,19 +265,15 @@ async fn measure(
             if !audit.balances() {
                 return Err(BenchError::Unbalanced(audit));
             }
+            Ok(audit.to_string())
         }
-        Edition::Payments => settle(stack, &report).await?,
-    }
-    match status.code() {
-        Some(0) => Ok(report),
-        Some(99) => Err(BenchError::Thresholds(summary_path)),
-        _ => Err(BenchError::K6(status, log)),
+        Edition::Payments => settle(stack, report).await,
     }
 }
 
 /// 2025: lets the queue drain and compares the whole run's totals; fails on any
 /// difference, and on a POST that failed during the run.
-async fn settle(stack: &Stack, report: &Report) -> Result<(), BenchError> {
+async fn settle(stack: &Stack, report: &Report) -> Result<String, BenchError> {
     let outcome = report.payments.as_ref().ok_or_else(|| {
         BenchError::Summary(PathBuf::from("the k6 summary"), "no 2025 outcome".into())
     })?;
@@ -222,7 +285,7 @@ async fn settle(stack: &Stack, report: &Report) -> Result<(), BenchError> {
     if outcome.failed > 0 {
         return Err(payments::SettlementError::FailedPosts(outcome.failed).into());
     }
-    Ok(())
+    Ok(settlement.to_string())
 }
 
 /// Sends every kind of request through the port so that connections are open and
@@ -268,15 +331,30 @@ fn usage(stack: &Stack) -> Vec<Sample> {
         .collect()
 }
 
-/// Runs k6 with its output in a log file and a progress line on stderr.
-fn run_k6(
+/// Where k6 sends its requests.
+fn stack_url(stack: &Stack) -> String {
+    format!("http://localhost:{}", stack.port)
+}
+
+/// What a k6 run left: how it ended, its log, its time series and the stack's samples.
+struct K6Run {
+    status: std::process::ExitStatus,
+    log: PathBuf,
+    /// k6's gzipped CSV output: every request's duration.
+    csv: PathBuf,
+    recording: Recording,
+}
+
+/// Runs k6 with its output in a log file, its summary and dashboard in the run's directory
+/// `dir`, and a progress line on stderr; samples the stack once a second meanwhile.
+async fn run_k6(
     stack: &mut Stack,
     scenario: Scenario,
     k6: &Path,
     state_dir: &Path,
-    reports: &Path,
+    dir: &Path,
     faults: &[Fault],
-) -> Result<(std::process::ExitStatus, PathBuf), BenchError> {
+) -> Result<K6Run, BenchError> {
     let scripts = state_dir.join("k6");
     fs::create_dir_all(&scripts).map_err(io("cannot create the k6 directory"))?;
     let common = match scenario.edition() {
@@ -290,6 +368,7 @@ fn run_k6(
     let out = fs::File::create(&log).map_err(io("cannot create the k6 log"))?;
     let err = out.try_clone().map_err(io("cannot share the k6 log"))?;
     let absolute = |p: PathBuf| std::path::absolute(&p).unwrap_or(p);
+    let csv = absolute(scripts.join("requests.csv.gz"));
     let mut command = Command::new(k6);
     if let Some([default, fallback]) = &stack.processor_urls {
         command
@@ -298,18 +377,17 @@ fn run_k6(
             .env("PROCESSOR_FALLBACK_URL", fallback);
     }
     let mut child = command
-        .args(["run", "--no-color"])
+        .args(["run", "--no-color", "--out"])
+        .arg(format!("csv={}", csv.display()))
         .arg(&script)
-        .env("BASE_URL", format!("http://localhost:{}", stack.port))
-        .env(
-            "SUMMARY",
-            absolute(reports.join(format!("{}-summary.json", scenario.name()))),
-        )
+        .env("BASE_URL", stack_url(stack))
+        .env("SUMMARY", absolute(dir.join(archive::SUMMARY)))
+        .env("K6_CSV_TIME_FORMAT", "unix_milli")
         .env("K6_WEB_DASHBOARD", "true")
         .env("K6_WEB_DASHBOARD_PORT", "-1")
         .env(
             "K6_WEB_DASHBOARD_EXPORT",
-            absolute(reports.join(format!("{}.html", scenario.name()))),
+            absolute(dir.join(archive::DASHBOARD)),
         )
         .stdin(Stdio::null())
         .stdout(out)
@@ -321,6 +399,8 @@ fn run_k6(
     let started = Instant::now();
     let mut faults: Vec<&Fault> = faults.iter().collect();
     let mut reported = None;
+    let mut sampler = Sampler::new(stack);
+    let mut next_sample = started;
     let status = loop {
         if let Some(status) = child.try_wait().map_err(io("cannot wait for k6"))? {
             break status;
@@ -332,14 +412,23 @@ fn run_k6(
                 let _ = child.kill();
                 return Err(BenchError::Fault(e));
             }
+            sampler.event(format!("{} killed (--fault)", fault.service));
         }
         // The stack's supervision goes on while k6 runs: a dead instance comes back.
         if let Some((index, status, log)) = stack.dead_service() {
             stack::revive(stack, index, status, log)?;
+            sampler.event(format!("{} started again", stack.services[index].name));
         }
         if let Some(died) = stack.dead_processor() {
             let _ = child.kill();
             return Err(died.into());
+        }
+        if Instant::now() >= next_sample {
+            sampler.tick(stack).await;
+            // On the second since k6 started; a late tick skips the seconds it missed.
+            while next_sample <= Instant::now() {
+                next_sample += Duration::from_secs(1);
+            }
         }
         let seconds = started.elapsed().as_secs();
         if reported != Some(seconds) && (terminal || seconds.is_multiple_of(15)) {
@@ -360,12 +449,17 @@ fn run_k6(
             }
         }
         // As often as `rinha stack` looks: a dead service is started again within a tick.
-        std::thread::sleep(Duration::from_millis(100));
+        tokio::time::sleep(Duration::from_millis(100)).await;
     };
     if terminal {
         eprintln!();
     }
-    Ok((status, log))
+    Ok(K6Run {
+        status,
+        log,
+        csv,
+        recording: sampler.finish(),
+    })
 }
 
 /// The k6 summary's metric `name`, value `stat`.

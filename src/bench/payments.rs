@@ -7,6 +7,7 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use serde::{Deserialize, Serialize};
 use simd_json::prelude::*;
 
 use crate::launcher::postgres;
@@ -93,6 +94,36 @@ impl fmt::Display for Settlement {
             }
         )
     }
+}
+
+/// From `at` seconds into the test, how the scenario set both processors (default, fallback).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stage {
+    pub at: f64,
+    pub default: Setting,
+    pub fallback: Setting,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Setting {
+    pub delay_ms: f64,
+    pub failing: bool,
+}
+
+impl Stage {
+    pub fn settings(&self) -> [Setting; 2] {
+        [self.default, self.fallback]
+    }
+}
+
+/// The processors' schedule k6/payments/official.js ran, as its summary records it; empty
+/// for a summary without one (the bank's).
+pub fn schedule(summary: &[u8]) -> Vec<Stage> {
+    simd_json::to_owned_value(&mut summary.to_vec())
+        .ok()
+        .and_then(|summary| summary.get("schedule").cloned())
+        .and_then(|stages| simd_json::serde::from_owned_value(stages).ok())
+        .unwrap_or_default()
 }
 
 /// Sends a few hundred payments through the port, so that connections are open and

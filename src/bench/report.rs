@@ -3,14 +3,14 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use simd_json::prelude::*;
 
 use super::metric;
 use crate::stack::{Sample, Stack};
 
 /// One service's cost over the k6 run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ServiceUsage {
     pub name: String,
     pub cpu_quota: f64,
@@ -28,7 +28,7 @@ pub struct ServiceUsage {
 }
 
 /// What a 2025 run earned, as the official test scores it (k6/payments/official.js).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PaymentsOutcome {
     pub accepted: u64,
     /// POSTs that were not answered 2xx within the test's 1.5 s.
@@ -62,13 +62,13 @@ impl PaymentsOutcome {
     }
 
     /// The share of paid payments that went through default, in percent.
-    fn default_share(&self) -> f64 {
+    pub fn default_share(&self) -> f64 {
         let paid = (self.paid_default + self.paid_fallback).max(1);
         100.0 * self.paid_default as f64 / paid as f64
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     pub scenario: String,
     pub seconds: f64,
@@ -85,7 +85,7 @@ pub struct Report {
     /// The smallest of the services' capacities, and whose it is.
     pub envelope_capacity: Option<(String, f64)>,
     /// What the CPU figures are per: a request (2024/Q1), or an accepted payment (2025).
-    pub unit: &'static str,
+    pub unit: String,
     /// 2025: the official test's outcome.
     pub payments: Option<PaymentsOutcome>,
 }
@@ -105,8 +105,8 @@ impl Report {
         let requests = get("http_reqs", "count")? as u64;
         let payments = PaymentsOutcome::from_summary(&summary);
         let (unit, units) = match &payments {
-            Some(p) => ("payment", p.accepted),
-            None => ("request", requests),
+            Some(p) => ("payment".to_owned(), p.accepted),
+            None => ("request".to_owned(), requests),
         };
         let services: Vec<ServiceUsage> = stack
             .services
@@ -159,10 +159,6 @@ impl Report {
             unit,
             payments,
         })
-    }
-
-    pub fn services_json(&self) -> String {
-        simd_json::to_string_pretty(self).unwrap_or_default()
     }
 
     /// The short table `rinha bench` prints.

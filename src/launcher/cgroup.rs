@@ -96,6 +96,7 @@ impl Cgroups {
                 Cgroup {
                     procs: vec![dir.join("cgroup.procs")],
                     cpu_usage: Usage::V2CpuStat(dir.join("cpu.stat")),
+                    memory_current: dir.join("memory.current"),
                     memory_peak: dir.join("memory.peak"),
                     memory_events: dir.join("memory.events"),
                     dirs: vec![dir],
@@ -122,6 +123,7 @@ impl Cgroups {
                 Cgroup {
                     procs: dirs.iter().map(|d| d.join("cgroup.procs")).collect(),
                     cpu_usage: Usage::V1Nanoseconds(cpuacct.join("cpuacct.usage")),
+                    memory_current: mem.join("memory.usage_in_bytes"),
                     memory_peak: mem.join("memory.max_usage_in_bytes"),
                     memory_events: mem.join("memory.oom_control"),
                     dirs,
@@ -172,6 +174,7 @@ pub struct Cgroup {
     dirs: Vec<PathBuf>,
     procs: Vec<PathBuf>,
     cpu_usage: Usage,
+    memory_current: PathBuf,
     memory_peak: PathBuf,
     /// `key value` lines, one of which is `oom_kill N` (v1: memory.oom_control, Linux 4.13+).
     memory_events: PathBuf,
@@ -195,6 +198,11 @@ impl Cgroup {
                     .ok_or_else(|| io::Error::other(format!("no usage_usec in {}", path.display())))
             }
         }
+    }
+
+    /// The memory the group uses now, in bytes (page cache included, as the limit counts it).
+    pub fn current_memory(&self) -> io::Result<u64> {
+        read_number(&self.memory_current)
     }
 
     /// The most memory the group has used at once, in bytes (cgroup v2 needs Linux 5.19).

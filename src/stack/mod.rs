@@ -167,6 +167,7 @@ pub fn table(stack: &Stack) -> String {
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Sample {
     pub cpu_seconds: Option<f64>,
+    pub memory: Option<u64>,
     pub peak_memory: Option<u64>,
     pub oom_kills: Option<u64>,
 }
@@ -175,6 +176,7 @@ impl Sample {
     pub fn of(cgroup: Option<&Cgroup>) -> Self {
         cgroup.map_or_else(Self::default, |c| Self {
             cpu_seconds: c.cpu_seconds().ok(),
+            memory: c.current_memory().ok(),
             peak_memory: c.peak_memory().ok(),
             oom_kills: c.oom_kills().ok(),
         })
