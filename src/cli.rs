@@ -73,11 +73,11 @@ pub struct StackArgs {
     pub state_dir: PathBuf,
 
     /// PostgreSQL connections per API instance.
-    #[arg(long, env = "RINHA_POOL_SIZE", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, env = "RINHA_POOL_SIZE", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
     pub pool_size: u16,
 
     /// How an instance's requests share its connections (see `rinha serve --help`).
-    #[arg(long, env = "RINHA_POOL_SHARING", default_value = "exclusive")]
+    #[arg(long, env = "RINHA_POOL_SHARING", default_value = "shared")]
     pub pool_sharing: Sharing,
 
     /// Run without cgroup limits (to compare against the envelope).
@@ -157,12 +157,12 @@ pub struct ServeArgs {
     pub workers: u16,
 
     /// PostgreSQL connections per worker.
-    #[arg(long, env = "RINHA_POOL_SIZE", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, env = "RINHA_POOL_SIZE", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
     pub pool_size: u16,
 
     /// How a worker's requests share its connections: each has one to itself (exclusive),
     /// or all pipeline their queries over them (shared).
-    #[arg(long, env = "RINHA_POOL_SHARING", default_value = "exclusive")]
+    #[arg(long, env = "RINHA_POOL_SHARING", default_value = "shared")]
     pub pool_sharing: Sharing,
 
     /// How long a request waits for a database connection before it gets a 503.

@@ -55,10 +55,9 @@ impl<S: Statements> managed::Manager for Manager<S> {
 }
 
 /// How a worker's requests share its connections.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Sharing {
     /// A request has a connection to itself until it is done (a pool of `size`).
-    #[default]
     Exclusive,
     /// Requests take turns over `size` connections and pipeline their queries on them.
     Shared,

@@ -199,9 +199,18 @@ impl TestApp {
         Self::serving(&db.url)
     }
 
+    /// The same, with `args` added to its command line.
+    pub async fn spawn_with(db: &Database, args: &[&str]) -> Self {
+        Self::serving_with(&db.url, args)
+    }
+
     /// Starts an instance on a free TCP port of 127.0.0.1 for the database at `url`.
     pub fn serving(url: &str) -> Self {
-        let mut process = serve(url, "127.0.0.1:0", &[]);
+        Self::serving_with(url, &[])
+    }
+
+    fn serving_with(url: &str, args: &[&str]) -> Self {
+        let mut process = serve(url, "127.0.0.1:0", args);
         let address = listening_address(&mut process);
         Self {
             api: Api::at(format!("http://{address}")),

@@ -28,9 +28,16 @@ struct Sent {
     balance: Option<i64>,
 }
 
+/// One instance pipelines its queries over one shared connection (the default), the other
+/// gives each request a connection of its own from a pool of eight: both ways of sharing
+/// are held to the same ledger.
 async fn concurrent_debits_and_credits_on_two_instances_keep_the_ledger_exact(h: Arc<Harness>) {
     let db = h.database(Profile::Contest).await;
-    let instances = Arc::new([TestApp::spawn(&db).await, TestApp::spawn(&db).await]);
+    let exclusive = ["--pool-sharing", "exclusive", "--pool-size", "8"];
+    let instances = Arc::new([
+        TestApp::spawn(&db).await,
+        TestApp::spawn_with(&db, &exclusive).await,
+    ]);
 
     let tasks = (0..TASKS).map(|task| {
         let instances = Arc::clone(&instances);
