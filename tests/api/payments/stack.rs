@@ -52,6 +52,31 @@ fn start_stack(default: &Processor, fallback: &Processor, args: &[&str]) -> Runn
 }
 
 impl RunningStack {
+    /// After a fault: more than a hundred payments accepted, each paid exactly once, the
+    /// stack still running, and a clean stop on SIGTERM.
+    async fn assert_paid_once_and_stop(
+        mut self,
+        default: &Processor,
+        fallback: &Processor,
+        accepted: &[String],
+    ) {
+        assert!(accepted.len() > 100, "{} accepted", accepted.len());
+        assert_paid_once(
+            &self.api,
+            default,
+            fallback,
+            accepted,
+            Duration::from_secs(40),
+        )
+        .await;
+        assert!(
+            self.process.try_wait().unwrap().is_none(),
+            "the stack stopped after the fault"
+        );
+        let status = stop_with(&mut self.process, libc::SIGTERM);
+        assert!(status.success(), "the stack exited with {status}");
+    }
+
     fn pid(&self, service: &str) -> i32 {
         let line = self
             .table
@@ -70,7 +95,7 @@ impl RunningStack {
 /// paid exactly once.
 async fn the_stack_pays_through_nginx_and_survives_a_killed_instance(_h: Arc<Harness>) {
     let (default, fallback) = Processor::pair(&["--delay", "300"]);
-    let mut stack = start_stack(&default, &fallback, &[]);
+    let stack = start_stack(&default, &fallback, &[]);
     let total = stack.table.iter().find(|l| l.starts_with("total")).unwrap();
     assert!(
         total.contains("1.50") && total.contains("340 MB"),
@@ -112,17 +137,9 @@ async fn the_stack_pays_through_nginx_and_survives_a_killed_instance(_h: Arc<Har
     for client in clients {
         accepted.extend(client.await.unwrap());
     }
-    assert!(accepted.len() > 100, "{} accepted", accepted.len());
-    assert_paid_once(
-        &stack.api,
-        &default,
-        &fallback,
-        &accepted,
-        Duration::from_secs(40),
-    )
-    .await;
-    let status = stop_with(&mut stack.process, libc::SIGTERM);
-    assert!(status.success(), "the stack exited with {status}");
+    stack
+        .assert_paid_once_and_stop(&default, &fallback, &accepted)
+        .await;
 }
 
 /// The durable profile: PostgreSQL gets SIGQUIT (an immediate shutdown, as a crash) while
@@ -133,7 +150,7 @@ async fn the_stack_pays_through_nginx_and_survives_a_killed_instance(_h: Arc<Har
 /// down is recorded once it is back.
 async fn a_durable_stack_survives_a_postgres_crash_and_pays_every_payment_once(_h: Arc<Harness>) {
     let (default, fallback) = Processor::pair(&["--delay", "100"]);
-    let mut stack = start_stack(&default, &fallback, &["--profile", "durable"]);
+    let stack = start_stack(&default, &fallback, &["--profile", "durable"]);
 
     let stop = Arc::new(AtomicBool::new(false));
     let clients: Vec<_> = (0..6)
@@ -173,19 +190,7 @@ async fn a_durable_stack_survives_a_postgres_crash_and_pays_every_payment_once(_
         refused += count;
     }
     assert!(refused > 0, "no POST met the crash");
-    assert!(accepted.len() > 100, "{} accepted", accepted.len());
-    assert_paid_once(
-        &stack.api,
-        &default,
-        &fallback,
-        &accepted,
-        Duration::from_secs(40),
-    )
-    .await;
-    assert!(
-        stack.process.try_wait().unwrap().is_none(),
-        "the stack stopped after the crash"
-    );
-    let status = stop_with(&mut stack.process, libc::SIGTERM);
-    assert!(status.success(), "the stack exited with {status}");
+    stack
+        .assert_paid_once_and_stop(&default, &fallback, &accepted)
+        .await;
 }
