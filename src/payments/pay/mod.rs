@@ -65,9 +65,11 @@ pub struct Dispatcher {
     settler: Settler,
     /// This dispatcher's name in the leases it holds.
     owner: Uuid,
-    /// Whether this instance may have payments in the queue: it queued or released some
-    /// since its last claim came back short of a full batch.
-    queued: Cell<bool>,
+    /// Payments this instance queued or released that no claim has yet seen come back
+    /// short of a full batch: while there are any, the queue may hold some of them. A
+    /// count rather than a flag, so that one queued while a claim is under way is not
+    /// forgotten when that claim comes back short.
+    queued: Cell<u64>,
     /// How long an attempt is held by its sender: longer than the send may take.
     lease: Duration,
     health_window: Duration,
@@ -86,7 +88,7 @@ impl Dispatcher {
             router: RefCell::new(Router::new(args.max_in_flight.into())),
             settler: Settler::new(metrics.clone()),
             owner: Uuid::new_v4(),
-            queued: Cell::new(false),
+            queued: Cell::new(0),
             lease: args.processor_timeout + Duration::from_secs(2),
             health_window: args.health_window,
             metrics,
@@ -100,10 +102,10 @@ impl Dispatcher {
         let now = Instant::now();
         let chosen = self.router.borrow().choose(now);
         let Some(processor) = chosen else {
-            self.queued.set(true);
             let accepted = self.store.accept_queued(&payment).await;
             if let Ok(true) = accepted {
                 self.metrics.accepted.inc();
+                self.queued.set(self.queued.get() + 1);
             }
             return accepted;
         };
@@ -149,8 +151,11 @@ impl Dispatcher {
                 Ok(true)
             }
             (Answer::Refused(_), Sending::First) => {
-                self.queued.set(true);
-                self.store.release(&attempt, self.owner).await
+                let released = self.store.release(&attempt, self.owner).await;
+                if let Ok(true) = released {
+                    self.queued.set(self.queued.get() + 1);
+                }
+                released
             }
             (Answer::Silent, Sending::First) => {
                 self.store
@@ -181,7 +186,7 @@ impl Dispatcher {
         let mut last_queue_sweep = Instant::now();
         loop {
             ntex::time::sleep(TICK).await;
-            if self.queued.get() || last_queue_sweep.elapsed() >= QUEUE_SWEEP {
+            if self.queued.get() > 0 || last_queue_sweep.elapsed() >= QUEUE_SWEEP {
                 last_queue_sweep = Instant::now();
                 if let Err(e) = self.drain_queue().await {
                     tracing::warn!(error = %e, "cannot claim queued payments");
@@ -216,12 +221,13 @@ impl Dispatcher {
             return Ok(());
         };
         let wanted = room.min(BATCH);
+        let seen = self.queued.get();
         let claimed = self
             .store
             .claim_queued(processor, self.owner, self.lease, wanted)
             .await?;
         if claimed.len() < wanted {
-            self.queued.set(false);
+            self.queued.set(self.queued.get() - seen);
         }
         for attempt in claimed {
             let ticket = self.start(processor, Instant::now());
