@@ -63,16 +63,6 @@ pub enum Sharing {
     Shared,
 }
 
-impl Sharing {
-    /// As the command line writes it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Exclusive => "exclusive",
-            Self::Shared => "shared",
-        }
-    }
-}
-
 /// A worker's connections; its clones share them.
 pub enum Pool<S: Statements> {
     Exclusive(managed::Pool<Manager<S>>),
