@@ -20,6 +20,7 @@ pub fn all() -> Vec<(&'static str, TestFn)> {
         an_unreachable_database_gets_a_503_and_the_instance_reconnects_by_itself,
         both_profiles_build_the_same_working_bank,
         the_ledger_audit_catches_a_balance_changed_behind_its_back,
+        the_database_itself_refuses_every_write_that_breaks_a_rule,
     ]
 }
 
@@ -208,4 +209,57 @@ async fn the_ledger_audit_catches_a_balance_changed_behind_its_back(h: Arc<Harne
         .batch_execute("UPDATE clientes SET saldo = saldo + 100 WHERE id = 2")
         .await
         .unwrap();
+}
+
+/// The rules hold whoever writes: each write below breaks one, straight through SQL, and
+/// PostgreSQL refuses it, whether the rule is a domain's or the table's.
+async fn the_database_itself_refuses_every_write_that_breaks_a_rule(h: Arc<Harness>) {
+    let db = h.database(Profile::Contest).await;
+    let client = db.client().await;
+    let insert = |valor: &str, tipo: &str, descricao: &str| {
+        format!(
+            "INSERT INTO transacoes (cliente_id, valor, tipo, descricao, realizada_em) \
+             VALUES (1, {valor}, '{tipo}', '{descricao}', now())"
+        )
+    };
+    let breaking = [
+        "UPDATE clientes SET saldo = -limite - 1 WHERE id = 2".to_owned(),
+        "UPDATE clientes SET limite = -1, saldo = 0 WHERE id = 2".to_owned(),
+        "INSERT INTO clientes (id, limite) VALUES (6, -1)".to_owned(),
+        insert("0", "c", "zero"),
+        insert("-5", "d", "negativo"),
+        insert("5", "x", "tipo"),
+        insert("5", "c", ""),
+        insert("5", "c", "onze letras"),
+    ];
+    for sql in breaking {
+        let error = client.batch_execute(&sql).await.unwrap_err();
+        assert_eq!(
+            error.code(),
+            Some(&tokio_postgres::error::SqlState::CHECK_VIOLATION),
+            "{sql}: {error:?}"
+        );
+    }
+    // The same writes within the rules go through (and keep the books balanced).
+    let within = format!(
+        "UPDATE clientes SET saldo = saldo + 5 WHERE id = 1; {}",
+        insert("5", "c", "dez letras")
+    );
+    client.batch_execute(&within).await.unwrap();
+    let row = client
+        .query_one(
+            "SELECT (SELECT count(*) FROM clientes), (SELECT sum(saldo)::bigint FROM clientes), \
+             (SELECT count(*) FROM transacoes)",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            row.get::<_, i64>(0),
+            row.get::<_, i64>(1),
+            row.get::<_, i64>(2)
+        ),
+        (5, 5, 1)
+    );
 }

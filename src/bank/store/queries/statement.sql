@@ -5,8 +5,8 @@
 -- An account without transactions gives one row whose transaction columns are NULL; an
 -- unknown account gives no row. The index transacoes_newest_first hands the ten over in
 -- order.
-SELECT c.limite, c.saldo, now() AS data_extrato,
-       t.valor, t.tipo, t.descricao, t.realizada_em
+SELECT c.limite::integer, c.saldo, now() AS data_extrato,
+       t.valor::bigint, t.tipo::text, t.descricao::text, t.realizada_em
   FROM clientes AS c
   LEFT JOIN LATERAL (
         SELECT tr.id, tr.valor, tr.tipo, tr.descricao, tr.realizada_em

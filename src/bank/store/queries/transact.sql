@@ -9,7 +9,8 @@
 -- its transactions were applied.
 --
 -- One row: ('applied', limite, new saldo), or ('insufficient_limit' | 'balance_overflow',
--- limite, saldo) when refused. No row: the account does not exist.
+-- limite, saldo) when refused. No row: the account does not exist. Columns of a domain
+-- type (sql/bank/01-schema.sql) are read back as their base type.
 WITH applied AS (
     UPDATE clientes AS c
        SET saldo = c.saldo + CASE WHEN $3 = 'c' THEN $2 ELSE -$2 END
@@ -18,14 +19,14 @@ WITH applied AS (
                 THEN c.saldo <= 9223372036854775807 - $2
                 ELSE c.saldo >= $2 - c.limite
            END
-    RETURNING c.limite, c.saldo
+    RETURNING c.limite::integer AS limite, c.saldo
 ),
 ledger AS (
     INSERT INTO transacoes (cliente_id, valor, tipo, descricao, realizada_em)
-    SELECT $1, $2, $3, $4, clock_timestamp() FROM applied
+    SELECT $1, $2, $3, $4::text, clock_timestamp() FROM applied
 )
 SELECT 'applied' AS outcome, limite, saldo FROM applied
 UNION ALL
-SELECT CASE WHEN $3 = 'c' THEN 'balance_overflow' ELSE 'insufficient_limit' END, limite, saldo
+SELECT CASE WHEN $3 = 'c' THEN 'balance_overflow' ELSE 'insufficient_limit' END, limite::integer, saldo
   FROM clientes
  WHERE id = $1 AND NOT EXISTS (SELECT FROM applied)
