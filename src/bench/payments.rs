@@ -151,7 +151,10 @@ pub async fn settle(stack: &Stack, accepted: u64) -> Result<Settlement, Settleme
     let started = Instant::now();
     loop {
         let waiting: i64 = client
-            .query_one("SELECT count(*) FROM payments WHERE state <> 'paid'", &[])
+            .query_one(
+                "SELECT count(*) FROM payments WHERE (progress).state <> 'paid'",
+                &[],
+            )
             .await?
             .get(0);
         let settlement = Settlement {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::StatusCode;
+use tokio_postgres::error::SqlState;
 
 use super::support::{Instance, Payments, Processor, assert_paid_once, database, new_id};
 use crate::helpers::{Harness, TestFn};
@@ -13,6 +14,7 @@ pub fn all() -> Vec<(&'static str, TestFn)> {
     tests![
         a_delay_longer_than_our_timeout_pays_once,
         an_instance_killed_with_payments_in_flight_is_taken_over,
+        the_database_itself_refuses_a_progress_that_breaks_a_rule,
     ]
 }
 
@@ -61,7 +63,7 @@ async fn an_instance_killed_with_payments_in_flight_is_taken_over(h: Arc<Harness
     let client = db.client().await;
     let row = client
         .query_one(
-            "SELECT count(*), count(DISTINCT owner) FROM payments WHERE state = 'sending'",
+            "SELECT count(*), count(DISTINCT (progress).owner) FROM payments WHERE (progress).state = 'sending'",
             &[],
         )
         .await
@@ -91,4 +93,90 @@ async fn an_instance_killed_with_payments_in_flight_is_taken_over(h: Arc<Harness
     )
     .await;
     eprintln!("SIGKILL: {orphans} attempts in flight at the kill, every payment paid once");
+}
+
+/// A payment's progress keeps its rules whoever writes it: each write below breaks one,
+/// straight through SQL, and PostgreSQL refuses it; the same writes within the rules go
+/// through.
+async fn the_database_itself_refuses_a_progress_that_breaks_a_rule(h: Arc<Harness>) {
+    let db = database(&h).await;
+    let client = db.client().await;
+    let insert = |id: u8, amount: i64, progress: &str| {
+        format!(
+            "INSERT INTO payments (correlation_id, amount, progress) \
+             VALUES ('00000000-0000-0000-0000-0000000000{id:02}', {amount}, {progress})"
+        )
+    };
+    let owner = "'6d0f7c2e-9b1a-4c1e-8f7a-2b3c4d5e6f70'::uuid";
+    let breaking = [
+        // A queued payment with an attempt, or held by an instance.
+        insert(1, 100, "ROW('queued', 'default', now(), NULL, NULL)"),
+        insert(
+            2,
+            100,
+            &format!("ROW('queued', NULL, NULL, {owner}, now())"),
+        ),
+        // An attempt without its processor or its instant.
+        insert(
+            3,
+            100,
+            &format!("ROW('sending', NULL, now(), {owner}, now())"),
+        ),
+        insert(4, 100, "ROW('paid', 'default', NULL, NULL, NULL)"),
+        // Being sent without a holder, or paid and still held.
+        insert(5, 100, "ROW('sending', 'default', now(), NULL, NULL)"),
+        insert(
+            6,
+            100,
+            &format!("ROW('unknown', 'fallback', now(), {owner}, NULL)"),
+        ),
+        insert(
+            7,
+            100,
+            &format!("ROW('paid', 'default', now(), {owner}, now())"),
+        ),
+        // No state, no progress at all, no amount.
+        insert(8, 100, "ROW(NULL, NULL, NULL, NULL, NULL)"),
+        insert(9, 100, "NULL"),
+        insert(10, 0, "ROW('queued', NULL, NULL, NULL, NULL)"),
+    ];
+    for sql in &breaking {
+        let error = client.batch_execute(sql).await.unwrap_err();
+        let code = error.code().cloned();
+        assert!(
+            code == Some(SqlState::CHECK_VIOLATION) || code == Some(SqlState::NOT_NULL_VIOLATION),
+            "{sql}: {error:?}"
+        );
+    }
+    let within = [
+        insert(11, 100, "ROW('queued', NULL, NULL, NULL, NULL)"),
+        insert(
+            12,
+            100,
+            &format!("ROW('sending', 'default', now(), {owner}, now())"),
+        ),
+        insert(
+            13,
+            100,
+            &format!("ROW('unknown', 'fallback', now(), {owner}, now())"),
+        ),
+        insert(14, 100, "ROW('paid', 'default', now(), NULL, NULL)"),
+    ];
+    for sql in &within {
+        client.batch_execute(sql).await.unwrap();
+    }
+    // A transition that forgets a field breaks the rules too: paid, still held.
+    let error = client
+        .batch_execute(
+            "UPDATE payments SET progress.state = 'paid' WHERE (progress).state = 'sending'",
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Some(&SqlState::CHECK_VIOLATION), "{error:?}");
+    let rows: i64 = client
+        .query_one("SELECT count(*) FROM payments", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, within.len() as i64);
 }

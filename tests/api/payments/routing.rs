@@ -60,7 +60,10 @@ async fn while_both_fail_payments_wait_and_are_paid_once_they_recover(h: Arc<Har
     assert_eq!(app.counted("").await, (0, 0));
     let client = db.client().await;
     let waiting: i64 = client
-        .query_one("SELECT count(*) FROM payments WHERE state <> 'paid'", &[])
+        .query_one(
+            "SELECT count(*) FROM payments WHERE (progress).state <> 'paid'",
+            &[],
+        )
         .await
         .unwrap()
         .get(0);

@@ -2,11 +2,11 @@
 -- skipping any row another instance is claiming at the same moment.
 -- $1 processor, $2 requestedAt, $3 owner, $4 lease in ms, $5 how many
 UPDATE payments p
-SET state = 'sending', processor = $1::text::processor, requested_at = $2, owner = $3,
-    lease_until = now() + $4::integer * interval '1 millisecond'
+SET progress = ROW('sending', $1::text::processor, $2::timestamptz, $3::uuid,
+                   now() + $4::integer * interval '1 millisecond')
 FROM (
     SELECT correlation_id FROM payments
-    WHERE state = 'queued'
+    WHERE (progress).state = 'queued'
     ORDER BY accepted_at
     LIMIT $5
     FOR UPDATE SKIP LOCKED

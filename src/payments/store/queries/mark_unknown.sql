@@ -3,5 +3,7 @@
 -- unchanged once the lease ends.
 -- $1 id, $2 owner, $3 requestedAt, $4 ms until the resend
 UPDATE payments
-SET state = 'unknown', lease_until = now() + $4::integer * interval '1 millisecond'
-WHERE correlation_id = $1 AND owner = $2 AND requested_at = $3 AND state = 'sending'
+SET progress.state = 'unknown',
+    progress.lease_until = now() + $4::integer * interval '1 millisecond'
+WHERE correlation_id = $1 AND (progress).owner = $2 AND (progress).requested_at = $3
+  AND (progress).state = 'sending'

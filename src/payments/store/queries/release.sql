@@ -3,5 +3,6 @@
 -- sent it, and sent it once (state still 'sending'), may conclude that.
 -- $1 id, $2 owner, $3 requestedAt
 UPDATE payments
-SET state = 'queued', processor = NULL, requested_at = NULL, owner = NULL, lease_until = NULL
-WHERE correlation_id = $1 AND owner = $2 AND requested_at = $3 AND state = 'sending'
+SET progress = ROW('queued', NULL, NULL, NULL, NULL)
+WHERE correlation_id = $1 AND (progress).owner = $2 AND (progress).requested_at = $3
+  AND (progress).state = 'sending'

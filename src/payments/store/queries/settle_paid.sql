@@ -6,11 +6,11 @@
 -- whoever took it over, is not counted again).
 WITH settled AS (
   UPDATE payments p
-  SET state = 'paid', owner = NULL, lease_until = NULL
+  SET progress.state = 'paid', progress.owner = NULL, progress.lease_until = NULL
   FROM unnest($1::uuid[], $2::text[]::processor[], $3::timestamptz[]) AS s(id, processor, requested_at)
-  WHERE p.correlation_id = s.id AND p.processor = s.processor AND p.requested_at = s.requested_at
-    AND p.state <> 'paid'
-  RETURNING p.processor
+  WHERE p.correlation_id = s.id AND (p.progress).processor = s.processor
+    AND (p.progress).requested_at = s.requested_at AND (p.progress).state <> 'paid'
+  RETURNING (p.progress).processor
 )
 SELECT count(*) FILTER (WHERE processor = 'default'),
        count(*) FILTER (WHERE processor = 'fallback')

@@ -1,9 +1,9 @@
 -- What each processor stored, counted by the requestedAt it was sent; bounds inclusive,
 -- each optional.
 -- $1 from, $2 to
-SELECT processor::text, count(*), sum(amount)::bigint
+SELECT (progress).processor::text, count(*), sum(amount)::bigint
 FROM payments
-WHERE state = 'paid'
-  AND ($1::timestamptz IS NULL OR requested_at >= $1)
-  AND ($2::timestamptz IS NULL OR requested_at <= $2)
-GROUP BY processor
+WHERE (progress).state = 'paid'
+  AND ($1::timestamptz IS NULL OR (progress).requested_at >= $1)
+  AND ($2::timestamptz IS NULL OR (progress).requested_at <= $2)
+GROUP BY (progress).processor

@@ -4,17 +4,17 @@
 -- refusal no longer frees the payment.
 -- $1 owner, $2 lease in ms, $3 how many
 UPDATE payments p
-SET state = 'unknown', owner = $1,
-    lease_until = now() + $2::integer * interval '1 millisecond'
+SET progress.state = 'unknown', progress.owner = $1,
+    progress.lease_until = now() + $2::integer * interval '1 millisecond'
 FROM (
     SELECT correlation_id FROM payments t
-    WHERE state IN ('sending', 'unknown')
-      AND (lease_until < now() OR NOT EXISTS (
-          SELECT 1 FROM instances i WHERE i.owner = t.owner AND i.alive_until >= now()
+    WHERE (progress).state IN ('sending', 'unknown')
+      AND ((progress).lease_until < now() OR NOT EXISTS (
+          SELECT 1 FROM instances i WHERE i.owner = (t.progress).owner AND i.alive_until >= now()
       ))
-    ORDER BY lease_until
+    ORDER BY (progress).lease_until
     LIMIT $3
     FOR UPDATE SKIP LOCKED
 ) q
 WHERE p.correlation_id = q.correlation_id
-RETURNING p.correlation_id, p.amount::bigint, p.processor::text, p.requested_at
+RETURNING p.correlation_id, p.amount::bigint, (p.progress).processor::text, (p.progress).requested_at
