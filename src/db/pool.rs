@@ -99,7 +99,9 @@ impl<S: Statements> Pool<S> {
     /// A connection for one request; an error when none can be had within the wait.
     pub async fn get(&self) -> Result<Lease<S>, PoolError<tokio_postgres::Error>> {
         match self {
-            Self::Exclusive(pool) => pool.get().await.map(Lease::Exclusive),
+            // Boxed, as `Shared::get` boxes making a connection: deadpool's future holds
+            // that inline, tens of KB that every caller's future would otherwise carry.
+            Self::Exclusive(pool) => Box::pin(pool.get()).await.map(Lease::Exclusive),
             Self::Shared(shared) => shared.get().await.map(Lease::Shared),
         }
     }
@@ -132,7 +134,11 @@ impl<S: Statements> Shared<S> {
             return Ok(Arc::clone(connection));
         }
         *slot = None;
-        let connection = tokio::time::timeout(self.wait, managed::Manager::create(&self.manager))
+        // Boxed: making a connection (connecting, preparing every statement) is a future of
+        // tens of KB, and kept inline it would make every caller's future as large, to be
+        // copied on each request and each spawn for a path taken once per connection.
+        let create = Box::pin(managed::Manager::create(&self.manager));
+        let connection = tokio::time::timeout(self.wait, create)
             .await
             .map_err(|_| PoolError::Timeout(TimeoutType::Create))?
             .map_err(PoolError::Backend)?;
