@@ -51,6 +51,11 @@ CREATE TABLE payments (
 CREATE INDEX payments_queued ON payments (accepted_at) WHERE (progress).state = 'queued';
 CREATE INDEX payments_leased ON payments (((progress).lease_until))
     WHERE (progress).state IN ('sending', 'unknown');
+-- The summary's window: the contest's checker asks every 10 s for what was paid in a window
+-- of the last seconds. Without this index each call read the whole table, a spike of
+-- PostgreSQL's CPU that grew with every payment (docs/performance.md).
+CREATE INDEX payments_paid ON payments (((progress).requested_at))
+    WHERE (progress).state = 'paid';
 
 -- The instances alive: each renews its row several times a second while it runs. An
 -- attempt whose sender stopped renewing is taken over at once, without waiting for its

@@ -1,9 +1,10 @@
 -- What each processor stored, counted by the requestedAt it was sent; bounds inclusive,
--- each optional.
+-- each optional (NULL: unbounded). The bounds are COALESCEd rather than tested for NULL so
+-- that the one plan prepared for every call reads the window through payments_paid.
 -- $1 from, $2 to
 SELECT (progress).processor::text, count(*), sum(amount)::bigint
 FROM payments
 WHERE (progress).state = 'paid'
-  AND ($1::timestamptz IS NULL OR (progress).requested_at >= $1)
-  AND ($2::timestamptz IS NULL OR (progress).requested_at <= $2)
+  AND (progress).requested_at BETWEEN COALESCE($1::timestamptz, '-infinity')
+                                  AND COALESCE($2::timestamptz, 'infinity')
 GROUP BY (progress).processor
