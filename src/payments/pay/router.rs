@@ -12,9 +12,13 @@
 //! - **Learning.** Every answer tells the delay (its response time) and whether the
 //!   processor refuses; the shared health row tells both every 5 s. The newest
 //!   observation wins, by when the request that made it was sent.
-//! - **Probing.** An unhealthy processor gets one payment at a time, one per
-//!   [`PROBE_EVERY`]: a refusal costs nothing (the payment goes back to the queue) and a
-//!   success brings the processor back within a second instead of a health window.
+//! - **Probing.** A failing processor whose delay is within [`MAX_DELAY`] gets one payment
+//!   at a time, one per [`PROBE_EVERY`]: a refusal costs nothing (the payment goes back to
+//!   the queue) and a success brings the processor back within a second instead of a
+//!   health window. A slow one is never probed: the processor decides a payment by its
+//!   failure flag when the delay *ends*, so a probe sent into a 2 s delay while it fails
+//!   is stored 2 s after its requestedAt if the flag clears meanwhile, inside the checker's
+//!   window before we have its answer. Only a health answer brings a slow processor back.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -104,7 +108,10 @@ impl Lane {
     fn room(&self, now: Instant, max_in_flight: usize) -> usize {
         if self.healthy(now) {
             max_in_flight.saturating_sub(self.in_flight.len())
-        } else if self.in_flight.is_empty() && self.next_probe.is_none_or(|t| now >= t) {
+        } else if self.delay <= MAX_DELAY
+            && self.in_flight.is_empty()
+            && self.next_probe.is_none_or(|t| now >= t)
+        {
             1
         } else {
             0
@@ -271,6 +278,27 @@ mod tests {
         assert_eq!(router.room(Default, later), 0, "one probe at a time");
         router.finish(probe, Observation::Stored, later + ms(5));
         assert_eq!(router.room(Default, later + ms(6)), 4, "recovered");
+    }
+
+    #[test]
+    fn a_slow_failing_processor_is_never_probed_until_its_health_says_it_is_fast() {
+        let now = Instant::now();
+        let mut router = Router::new(4);
+        let t = router.start(Default, now);
+        router.finish(t, Observation::Refused, now + ms(2000));
+        for wait in [PROBE_EVERY, PROBE_EVERY * 10] {
+            assert_eq!(router.room(Default, now + ms(2000) + wait), 0);
+        }
+        let later = now + ms(2000) + PROBE_EVERY * 10;
+        router.health(Default, reading(true, 20, 1), later);
+        assert_eq!(
+            router.room(Default, later),
+            0,
+            "fast but failing: probe later"
+        );
+        assert_eq!(router.room(Default, later + PROBE_EVERY), 1);
+        router.health(Default, reading(false, 20, 2), later + PROBE_EVERY);
+        assert_eq!(router.room(Default, later + PROBE_EVERY), 4);
     }
 
     #[test]

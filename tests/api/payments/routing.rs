@@ -13,6 +13,7 @@ pub fn all() -> Vec<(&'static str, TestFn)> {
         while_default_answers_every_payment_goes_to_default,
         while_default_fails_payments_go_to_fallback,
         while_both_fail_payments_wait_and_are_paid_once_they_recover,
+        a_slow_failing_processor_is_not_probed_so_its_recovery_stores_nothing_late,
     ]
 }
 
@@ -71,4 +72,24 @@ async fn while_both_fail_payments_wait_and_are_paid_once_they_recover(h: Arc<Har
     default.set_failure(false).await;
     fallback.set_failure(false).await;
     assert_paid_once(&app, &default, &fallback, &ids, Duration::from_secs(20)).await;
+}
+
+/// A processor decides a payment when its delay ends, by the failure flag then. Default
+/// fails with a 5 s delay while fallback fails fast; default's flag clears 8.5 s in, with
+/// any probe sent to it then still sleeping, and that probe would be stored 1.5 s or more
+/// after its requestedAt: counted by default before we could know. So default is never
+/// probed, and every payment waits for fallback.
+async fn a_slow_failing_processor_is_not_probed_so_its_recovery_stores_nothing_late(
+    h: Arc<Harness>,
+) {
+    let db = database(&h).await;
+    let default = Processor::spawn("0.05", &["--failure", "--delay", "5000"]);
+    let fallback = Processor::spawn("0.15", &["--failure", "--delay", "50"]);
+    let app = Instance::spawn(&db, &default, &fallback, &[]);
+    let ids = post(&app, 20).await;
+    tokio::time::sleep(Duration::from_millis(8500)).await;
+    default.set_failure(false).await;
+    fallback.set_failure(false).await;
+    let paid = assert_paid_once(&app, &default, &fallback, &ids, Duration::from_secs(20)).await;
+    assert_eq!(paid, (0, 20));
 }
