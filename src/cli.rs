@@ -169,6 +169,13 @@ pub struct ServeArgs {
     #[arg(long, env = "RINHA_DB_TIMEOUT", default_value = "2s", value_parser = parse_duration)]
     pub db_timeout: Duration,
 
+    /// How long a request that finds the database refusing connections (restarting,
+    /// recovering) keeps trying, once every 50 ms, before it gets a 503. By default 0 for
+    /// the bank, whose clients get their 503 at once, and 1s for 2025, whose clients wait
+    /// 1.5 s for a POST /payments that they may send again (a payment names itself).
+    #[arg(long, env = "RINHA_DB_RECONNECT_FOR", value_parser = parse_duration)]
+    pub db_reconnect_for: Option<Duration>,
+
     /// How long start-up waits for the database to answer before giving up.
     #[arg(long, env = "RINHA_STARTUP_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
     pub startup_timeout: Duration,
@@ -184,6 +191,10 @@ impl ServeArgs {
             size: self.pool_size.into(),
             sharing: self.pool_sharing,
             wait: self.db_timeout,
+            reconnect_for: self.db_reconnect_for.unwrap_or(match self.edition {
+                Edition::Bank => Duration::ZERO,
+                Edition::Payments => Duration::from_secs(1),
+            }),
         }
     }
 }
@@ -261,6 +272,26 @@ mod tests {
         for bad in ["30", "s", "1.5s", "-1s", "10m"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn only_2025_waits_for_a_restarting_database_unless_told() {
+        let reconnect_for = |args: &[&str]| {
+            let cli = Cli::try_parse_from([&["rinha", "serve"], args].concat()).unwrap();
+            match cli.command {
+                Command::Serve(serve) => serve.pool().reconnect_for,
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(reconnect_for(&["--edition", "2024q1"]), Duration::ZERO);
+        assert_eq!(
+            reconnect_for(&["--edition", "2025"]),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            reconnect_for(&["--edition", "2024q1", "--db-reconnect-for", "300ms"]),
+            Duration::from_millis(300)
+        );
     }
 
     #[test]

@@ -25,16 +25,20 @@ impl From<deadpool_postgres::PoolError> for StoreError {
     }
 }
 
+/// True when `error` means "not now" rather than "never": without an SQLSTATE the
+/// connection itself failed (refused, closed, reset); classes 08 (connection exception), 53
+/// (insufficient resources) and 57 (operator intervention: a shutdown, a restart, a
+/// database still starting up) say the same.
+pub fn transient(error: &tokio_postgres::Error) -> bool {
+    match error.code() {
+        None => true,
+        Some(code) => matches!(&code.code()[..2], "08" | "53" | "57"),
+    }
+}
+
 impl From<tokio_postgres::Error> for StoreError {
     fn from(error: tokio_postgres::Error) -> Self {
-        // Without an SQLSTATE the connection itself failed (closed, reset). Classes 08
-        // (connection exception), 53 (insufficient resources) and 57 (operator intervention,
-        // e.g. a shutdown or restart) also mean "not now" rather than "never".
-        let transient = match error.code() {
-            None => true,
-            Some(code) => matches!(&code.code()[..2], "08" | "53" | "57"),
-        };
-        if transient || error.is_closed() {
+        if transient(&error) || error.is_closed() {
             Self::ConnectionLost(error)
         } else {
             Self::Query(error)

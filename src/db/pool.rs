@@ -14,9 +14,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use deadpool::managed::{self, Metrics, Object, PoolError, RecycleResult, Status, TimeoutType};
 use deadpool_postgres::{ManagerConfig, RecyclingMethod, Runtime, Timeouts};
 use tokio_postgres::NoTls;
+
+use super::error::transient;
+
+/// How often a request that finds the database restarting tries to connect again.
+pub const RECONNECT_EVERY: Duration = Duration::from_millis(50);
 
 /// An edition's prepared statements.
 pub trait Statements: Sized + Send + Sync + 'static {
@@ -65,17 +72,31 @@ pub enum Sharing {
 
 /// A worker's connections; its clones share them.
 pub enum Pool<S: Statements> {
-    Exclusive(managed::Pool<Manager<S>>),
+    Exclusive(Exclusive<S>),
     Shared(Arc<Shared<S>>),
 }
 
 impl<S: Statements> Clone for Pool<S> {
     fn clone(&self) -> Self {
         match self {
-            Self::Exclusive(pool) => Self::Exclusive(pool.clone()),
+            Self::Exclusive(exclusive) => Self::Exclusive(Exclusive {
+                pool: exclusive.pool.clone(),
+                reconnect_for: exclusive.reconnect_for,
+            }),
             Self::Shared(shared) => Self::Shared(Arc::clone(shared)),
         }
     }
+}
+
+/// Connections a request checks out for itself (deadpool).
+pub struct Exclusive<S: Statements> {
+    pool: managed::Pool<Manager<S>>,
+    reconnect_for: Duration,
+}
+
+/// Whether a connection that could not be made is worth trying again before `deadline`.
+fn worth_waiting(error: &tokio_postgres::Error, deadline: Instant) -> bool {
+    transient(error) && Instant::now() + RECONNECT_EVERY <= deadline
 }
 
 /// A connection a request is using: its own, or one it shares.
@@ -96,12 +117,25 @@ impl<S: Statements> Deref for Lease<S> {
 }
 
 impl<S: Statements> Pool<S> {
-    /// A connection for one request; an error when none can be had within the wait.
+    /// A connection for one request; an error when none can be had within the wait. A
+    /// database that refuses connections for a while (it is restarting) is tried again
+    /// every [`RECONNECT_EVERY`] for as long as [`PoolOptions::reconnect_for`] allows.
     pub async fn get(&self) -> Result<Lease<S>, PoolError<tokio_postgres::Error>> {
         match self {
-            // Boxed, as `Shared::get` boxes making a connection: deadpool's future holds
-            // that inline, tens of KB that every caller's future would otherwise carry.
-            Self::Exclusive(pool) => Box::pin(pool.get()).await.map(Lease::Exclusive),
+            Self::Exclusive(exclusive) => {
+                let deadline = Instant::now() + exclusive.reconnect_for;
+                loop {
+                    // Boxed, as `Shared::get` boxes making a connection: deadpool's future
+                    // holds that inline, tens of KB that every caller's future would
+                    // otherwise carry.
+                    match Box::pin(exclusive.pool.get()).await {
+                        Err(PoolError::Backend(e)) if worth_waiting(&e, deadline) => {
+                            tokio::time::sleep(RECONNECT_EVERY).await;
+                        }
+                        other => return other.map(Lease::Exclusive),
+                    }
+                }
+            }
             Self::Shared(shared) => shared.get().await.map(Lease::Shared),
         }
     }
@@ -109,23 +143,27 @@ impl<S: Statements> Pool<S> {
     /// How many connections the pool may have, has, has free, and how many requests wait.
     pub fn status(&self) -> Status {
         match self {
-            Self::Exclusive(pool) => pool.status(),
+            Self::Exclusive(exclusive) => exclusive.pool.status(),
             Self::Shared(shared) => shared.status(),
         }
     }
 }
 
 /// Connections every request uses at once, taken in turn. A connection found closed is
-/// made again by the request that finds it, while the others that want it wait.
+/// made again by the request that finds it, while the others that want it wait: while the
+/// database restarts, one request tries every [`RECONNECT_EVERY`] and the rest queue
+/// behind it, each until its own `reconnect_for` (or `wait`) is over.
 pub struct Shared<S: Statements> {
     manager: Manager<S>,
     slots: Vec<tokio::sync::Mutex<Option<Arc<Connection<S>>>>>,
     next: AtomicUsize,
     wait: Duration,
+    reconnect_for: Duration,
 }
 
 impl<S: Statements> Shared<S> {
     async fn get(&self) -> Result<Arc<Connection<S>>, PoolError<tokio_postgres::Error>> {
+        let deadline = Instant::now() + self.reconnect_for;
         let turn = self.next.fetch_add(1, Ordering::Relaxed) % self.slots.len();
         let mut slot = tokio::time::timeout(self.wait, self.slots[turn].lock())
             .await
@@ -134,15 +172,21 @@ impl<S: Statements> Shared<S> {
             return Ok(Arc::clone(connection));
         }
         *slot = None;
-        // Boxed: making a connection (connecting, preparing every statement) is a future of
-        // tens of KB, and kept inline it would make every caller's future as large, to be
-        // copied on each request and each spawn for a path taken once per connection.
-        let create = Box::pin(managed::Manager::create(&self.manager));
-        let connection = tokio::time::timeout(self.wait, create)
-            .await
-            .map_err(|_| PoolError::Timeout(TimeoutType::Create))?
-            .map_err(PoolError::Backend)?;
-        Ok(Arc::clone(slot.insert(Arc::new(connection))))
+        loop {
+            // Boxed: making a connection (connecting, preparing every statement) is a
+            // future of tens of KB, and kept inline it would make every caller's future as
+            // large, to be copied on each request and each spawn for a path taken once per
+            // connection.
+            let create = Box::pin(managed::Manager::create(&self.manager));
+            match tokio::time::timeout(self.wait, create).await {
+                Err(_) => return Err(PoolError::Timeout(TimeoutType::Create)),
+                Ok(Ok(connection)) => return Ok(Arc::clone(slot.insert(Arc::new(connection)))),
+                Ok(Err(e)) if worth_waiting(&e, deadline) => {
+                    tokio::time::sleep(RECONNECT_EVERY).await;
+                }
+                Ok(Err(e)) => return Err(PoolError::Backend(e)),
+            }
+        }
     }
 
     fn status(&self) -> Status {
@@ -160,22 +204,26 @@ impl<S: Statements> Shared<S> {
     }
 }
 
-/// How many connections a worker has, how its requests share them, and how long a request
-/// waits for one.
+/// How many connections a worker has, how its requests share them, how long a request
+/// waits for one, and for how long a request keeps trying a database that refuses
+/// connections (zero: it gets its error at once).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PoolOptions {
     pub size: usize,
     pub sharing: Sharing,
     pub wait: Duration,
+    pub reconnect_for: Duration,
 }
 
 impl PoolOptions {
-    /// One connection, for what a worker does before it serves (waiting for the database).
+    /// One connection, for what a worker does before it serves (waiting for the database,
+    /// which it tries again itself).
     pub fn single(wait: Duration) -> Self {
         Self {
             size: 1,
             sharing: Sharing::Exclusive,
             wait,
+            reconnect_for: Duration::ZERO,
         }
     }
 }
@@ -186,6 +234,7 @@ pub fn pool<S: Statements>(config: tokio_postgres::Config, options: PoolOptions)
         size,
         sharing,
         wait,
+        reconnect_for,
     } = options;
     let manager = Manager(
         deadpool_postgres::Manager::from_config(
@@ -204,20 +253,22 @@ pub fn pool<S: Statements>(config: tokio_postgres::Config, options: PoolOptions)
                 create: Some(wait),
                 recycle: Some(wait),
             };
-            Pool::Exclusive(
-                managed::Pool::builder(manager)
+            Pool::Exclusive(Exclusive {
+                pool: managed::Pool::builder(manager)
                     .max_size(size)
                     .timeouts(timeouts)
                     .runtime(Runtime::Tokio1)
                     .build()
                     .expect("a pool with a runtime and timeouts always builds"),
-            )
+                reconnect_for,
+            })
         }
         Sharing::Shared => Pool::Shared(Arc::new(Shared {
             manager,
             slots: (0..size).map(|_| tokio::sync::Mutex::new(None)).collect(),
             next: AtomicUsize::new(0),
             wait,
+            reconnect_for,
         })),
     }
 }

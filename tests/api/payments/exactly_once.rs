@@ -1,10 +1,13 @@
 //! Exactly once when an answer never comes: a delay past our timeout, an instance killed
-//! with payments in flight.
+//! with payments in flight, PostgreSQL gone for a moment.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
+use rinha::db::Profile;
+use rinha::edition::Edition;
+use rinha::launcher::postgres::Cluster;
 use tokio_postgres::error::SqlState;
 
 use super::support::{Instance, Payments, Processor, assert_paid_once, database, new_id};
@@ -14,6 +17,7 @@ pub fn all() -> Vec<(&'static str, TestFn)> {
     tests![
         a_delay_longer_than_our_timeout_pays_once,
         an_instance_killed_with_payments_in_flight_is_taken_over,
+        a_payment_posted_while_postgres_restarts_waits_for_it_and_is_paid_once,
         the_database_itself_refuses_a_progress_that_breaks_a_rule,
     ]
 }
@@ -179,4 +183,50 @@ async fn the_database_itself_refuses_a_progress_that_breaks_a_rule(h: Arc<Harnes
         .unwrap()
         .get(0);
     assert_eq!(rows, within.len() as i64);
+}
+
+/// A durable PostgreSQL crashes (SIGQUIT: recovery from the log at the next start) and
+/// stays down for 600 ms. A payment posted meanwhile is not refused: its request keeps
+/// trying to connect until the database is back, then it is accepted and paid once, with
+/// the ones before and after it. Both ways of sharing connections.
+async fn a_payment_posted_while_postgres_restarts_waits_for_it_and_is_paid_once(_h: Arc<Harness>) {
+    for sharing in ["shared", "exclusive"] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cluster = Cluster::start(dir.path(), &[], None).await.unwrap();
+        cluster
+            .create_database("rinha", Edition::Payments, Profile::Durable)
+            .await
+            .unwrap();
+        let (default, fallback) = Processor::pair(&[]);
+        let app = Arc::new(Instance::serving(
+            &cluster.url("rinha"),
+            &default,
+            &fallback,
+            &["--db-reconnect-for", "10s", "--pool-sharing", sharing],
+        ));
+        let ids: Vec<String> = (0..3).map(|_| new_id()).collect();
+        assert_eq!(app.pay(&ids[0], "19.90").await, StatusCode::ACCEPTED);
+
+        // SAFETY: kill has no memory-safety preconditions; the pid is the cluster's child.
+        unsafe { libc::kill(cluster.pid() as i32, libc::SIGQUIT) };
+        while cluster.try_wait().unwrap().is_none() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let down = Instant::now();
+        let during = tokio::spawn({
+            let (app, id) = (Arc::clone(&app), ids[1].clone());
+            async move { (app.pay(&id, "19.90").await, Instant::now()) }
+        });
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        assert!(
+            !during.is_finished(),
+            "{sharing}: answered while PostgreSQL was down"
+        );
+        cluster.respawn(None).unwrap();
+        let (status, answered) = during.await.unwrap();
+        assert_eq!(status, StatusCode::ACCEPTED, "{sharing}");
+        assert!(answered - down >= Duration::from_millis(600));
+        assert_eq!(app.pay(&ids[2], "19.90").await, StatusCode::ACCEPTED);
+        assert_paid_once(&app, &default, &fallback, &ids, Duration::from_secs(20)).await;
+    }
 }

@@ -151,6 +151,11 @@ impl Payments for Api {
 impl Instance {
     /// Starts an instance on a free port, paying through `default` and `fallback`.
     pub fn spawn(db: &Database, default: &Processor, fallback: &Processor, flags: &[&str]) -> Self {
+        Self::serving(&db.url, default, fallback, flags)
+    }
+
+    /// The same, on the database at `url`.
+    pub fn serving(url: &str, default: &Processor, fallback: &Processor, flags: &[&str]) -> Self {
         let mut args = vec![
             "--edition",
             "2025",
@@ -160,7 +165,7 @@ impl Instance {
             &fallback.url,
         ];
         args.extend_from_slice(flags);
-        let mut process = serve(&db.url, "127.0.0.1:0", &args);
+        let mut process = serve(url, "127.0.0.1:0", &args);
         let (address, log) = listening_address_and_log(&mut process);
         Self {
             api: Api::at(format!("http://{address}")),
