@@ -110,6 +110,9 @@ pub struct Entry {
     pub unit: String,
     /// 2025: the contest's score.
     pub score: Option<f64>,
+    /// The share of the machine's time stolen by the hypervisor during the run, in percent.
+    #[serde(default)]
+    pub steal_percent: Option<f64>,
 }
 
 impl Entry {
@@ -127,6 +130,7 @@ impl Entry {
             cpu_ms: r.cpu_ms_per_request,
             unit: r.unit.clone(),
             score: r.payments.as_ref().map(|p| p.score),
+            steal_percent: r.machine.as_ref().map(|m| m.steal_percent),
         }
     }
 }

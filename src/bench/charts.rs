@@ -7,6 +7,7 @@ use std::ops::Range;
 use plotters::style::RGBColor;
 
 use super::archive::Run;
+use super::machine::MachineUsage;
 use super::payments::Stage;
 use super::plots::{BLUE, Band, Chart, GREEN, GREY, ORANGE, PURPLE, RED, Series};
 use super::sampler::{InstanceMetrics, PROCESSORS, Reading};
@@ -111,14 +112,51 @@ impl<'a> Timeline<'a> {
             Series::line("p50", BLUE, points(|s| s.p50_ms)),
             Series::line("p99", ORANGE, points(|s| s.p99_ms)),
         ];
+        let mut charts = vec![rate, latency];
+        charts.extend(self.machine());
         Section {
             title: "Requests, as k6 saw them",
             note: seconds
                 .is_empty()
                 .then(|| "k6 wrote no time series for this run.".to_owned()),
             columns: 1,
-            charts: vec![rate, latency],
+            charts,
         }
+    }
+
+    /// The machine under the requests: what the stack, everything else and the hypervisor
+    /// took of its cores, tick by tick; none for a run recorded before the machine was read.
+    fn machine(&self) -> Option<Chart> {
+        let ticks: Vec<(f64, &MachineUsage)> = (self.run.recording.ticks.iter())
+            .filter_map(|t| Some((self.at(t.unix_ms), t.machine.as_ref()?)))
+            .collect();
+        let cores = ticks.first()?.1.cores;
+        let series = |f: &dyn Fn(&MachineUsage) -> Option<f64>| {
+            ticks
+                .iter()
+                .filter_map(|(t, m)| Some((*t, f(m)?)))
+                .collect::<Vec<_>>()
+        };
+        let title = format!("The machine: who had its {cores} cores");
+        let mut chart = self.chart(title, "CPUs", WIDE);
+        chart.series = vec![
+            Series::line(
+                "the stack",
+                BLUE,
+                series(&|m| Some(m.busy_cpus - m.outside_cpus?)),
+            ),
+            Series::line(
+                "outside the stack (k6, the processors, the bench)",
+                ORANGE,
+                series(&|m| m.outside_cpus),
+            ),
+            Series::line(
+                "stolen by the hypervisor",
+                RED,
+                series(&|m| Some(m.steal_percent / 100.0 * m.cores as f64)),
+            ),
+        ];
+        Some(chart)
     }
 
     fn services(&self) -> Section {
@@ -431,8 +469,8 @@ mod tests {
         let charts: usize = sections.iter().map(|s| s.charts.len()).sum();
         assert_eq!(
             charts,
-            2 + 2 * 4 + 2 + 4,
-            "requests, services, pools, payments"
+            3 + 2 * 4 + 2 + 4,
+            "requests and the machine, services, pools, payments"
         );
         assert_every_series_is_drawn(&sections);
     }

@@ -2,6 +2,7 @@
 //! the sampler's own parser), and the report.json of two real runs in tests/data/.
 
 use super::archive::{Run, RunInfo, Verdict};
+use super::machine::MachineUsage;
 use super::payments::{Setting, Stage};
 use super::report::{PaymentsOutcome, Report, ServiceUsage};
 use super::requests::{Requests, Second};
@@ -75,6 +76,12 @@ pub fn payments_run() -> Run {
                         .then(|| InstanceMetrics::parse(&scrape(t)).unwrap()),
                 })
                 .collect(),
+            machine: (t > 0).then(|| MachineUsage {
+                cores: 2,
+                steal_percent: (t % 4) as f64,
+                busy_cpus: 1.0 + (t % 3) as f64 / 10.0,
+                outside_cpus: Some(0.6),
+            }),
         })
         .collect();
     let setting = |delay_ms, failing| Setting { delay_ms, failing };
@@ -120,6 +127,12 @@ pub fn payments_run() -> Run {
                 p99_ms: 4.5,
                 net: 200_000.0,
                 score: 210_000.0,
+            }),
+            machine: Some(MachineUsage {
+                cores: 2,
+                steal_percent: 3.5,
+                busy_cpus: 1.1,
+                outside_cpus: Some(0.9),
             }),
         },
         requests: Requests {

@@ -104,14 +104,16 @@ pub fn index(entries: &[Entry]) -> String {
                 p.meta {
                     "Every run of " code { "rinha bench" } " published here, newest first; each \
                      links to its page of charts. The stack's CPU is per request (2024q1) or \
-                     per accepted payment (2025); the score is the 2025 contest's."
+                     per accepted payment (2025); the score is the 2025 contest's; steal is the share \
+                     of the machine's time its hypervisor gave to others during the run, which \
+                     no figure of that run is free of."
                 }
                 table {
                     tr {
                         th { "date (UTC)" } th { "commit" } th { "run" } th { "verdict" }
                         th { "requests" } th { "req/s" } th { "p50 ms" } th { "p99 ms" }
                         th { "failed checks / inconsistencies" }
-                        th { "stack CPU ms" } th { "score" }
+                        th { "stack CPU ms" } th { "score" } th { "steal %" }
                     }
                     @for e in entries {
                         tr {
@@ -128,6 +130,7 @@ pub fn index(entries: &[Entry]) -> String {
                             td { (e.checks_failed) " / " (e.inconsistencies) }
                             td { (optional(e.cpu_ms, 4)) }
                             td { (optional(e.score, 0)) }
+                            td { (optional(e.steal_percent, 1)) }
                         }
                     }
                 }
@@ -191,6 +194,9 @@ fn headline(run: &Run) -> Markup {
                 }
                 None => "unknown (no cgroup accounting).",
             }
+        }
+        @if let Some(machine) = &r.machine {
+            p { "Measured under " (machine.sentence()) "." }
         }
     }
 }
@@ -277,6 +283,9 @@ mod tests {
         assert!(html.contains("api1 killed (--fault) at 33.5 s."));
         assert!(html.contains(r#"<a href="k6.html">dashboard</a>"#));
         assert!(html.contains(r#"<a href="../index.html">all runs</a>"#));
+        assert!(html.contains(
+            "Measured under the machine: 2 cores, 3.5 % of their time stolen by the hypervisor"
+        ));
         assert_self_contained(&html);
     }
 
@@ -287,6 +296,10 @@ mod tests {
 
         assert!(preview.contains("api1 killed (--fault) at 33.8 s; api1 started again at 33.9 s."));
         assert!(bank.contains("Passed: ledger audit: 5 accounts"));
+        assert!(
+            !bank.contains("Measured under"),
+            "a run kept before the machine was read says nothing of it"
+        );
         assert!(
             !bank.contains("k6.html"),
             "no link to a dashboard k6 did not export"
@@ -312,7 +325,7 @@ mod tests {
             .unwrap();
         assert!(newest < oldest);
         assert!(html.contains(r#"<td class="fail">failed</td>"#));
-        assert!(html.contains("<td>210000</td>"));
+        assert!(html.contains("<td>210000</td><td>3.5</td>"));
         assert_self_contained(&html);
     }
 }

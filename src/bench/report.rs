@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use simd_json::prelude::*;
 
+use super::machine::{CpuTimes, MachineUsage};
 use super::metric;
 use crate::stack::{Sample, Stack};
 
@@ -88,6 +89,9 @@ pub struct Report {
     pub unit: String,
     /// 2025: the official test's outcome.
     pub payments: Option<PaymentsOutcome>,
+    /// What the rest of the machine was doing meanwhile (runs before it was kept have none).
+    #[serde(default)]
+    pub machine: Option<MachineUsage>,
 }
 
 impl Report {
@@ -97,6 +101,7 @@ impl Report {
         stack: &Stack,
         before: &[Sample],
         after: &[Sample],
+        machine: (Option<CpuTimes>, Option<CpuTimes>),
         elapsed: Duration,
     ) -> Result<Self, String> {
         let summary: simd_json::OwnedValue =
@@ -139,6 +144,15 @@ impl Report {
             .iter()
             .map(|s| s.cpu_ms_per_request)
             .sum::<Option<f64>>();
+        let machine = match machine {
+            (Some(before), Some(after)) => MachineUsage::between(
+                before,
+                after,
+                elapsed.as_secs_f64(),
+                services.iter().map(|s| s.cpu_seconds).sum(),
+            ),
+            _ => None,
+        };
         let envelope_capacity = services
             .iter()
             .filter_map(|s| Some((s.name.clone(), s.capacity_per_second?)))
@@ -158,6 +172,7 @@ impl Report {
             envelope_capacity,
             unit,
             payments,
+            machine,
         })
     }
 
@@ -232,6 +247,9 @@ impl Report {
                 )
             }
             None => out += "envelope capacity: unknown (no cgroup accounting)",
+        }
+        if let Some(machine) = &self.machine {
+            out += &format!("\n{}", machine.sentence());
         }
         out
     }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use prometheus_parse::{Scrape, Value};
 use serde::{Deserialize, Serialize};
 
+use super::machine::{CpuTimes, MachineUsage};
 use crate::stack::{Sample, Stack};
 
 /// How long one scrape may take before its tick goes without the instance's metrics.
@@ -42,6 +43,9 @@ pub struct Tick {
     /// When the tick was taken, in milliseconds since the Unix epoch (k6's clock too).
     pub unix_ms: u64,
     pub readings: Vec<Reading>,
+    /// The whole machine since the previous tick (runs before it was kept have none).
+    #[serde(default)]
+    pub machine: Option<MachineUsage>,
 }
 
 /// One service at one tick; `None` where nothing could be read.
@@ -115,6 +119,8 @@ pub struct Sampler {
     scrapers: Vec<Option<reqwest::Client>>,
     /// Per service: the previous tick's cgroup reading, for the CPU spent in between.
     previous: Vec<(Instant, Sample)>,
+    /// The machine's CPU time at the previous tick.
+    previous_machine: Option<(Instant, CpuTimes)>,
     recording: Recording,
 }
 
@@ -146,6 +152,7 @@ impl Sampler {
         Self {
             scrapers,
             previous: Vec::new(),
+            previous_machine: None,
             recording: Recording {
                 services,
                 ticks: Vec::new(),
@@ -164,11 +171,25 @@ impl Sampler {
     pub async fn tick(&mut self, stack: &Stack) {
         let now = Instant::now();
         let unix_ms = unix_ms();
+        let cpu_times = CpuTimes::now();
         let samples: Vec<Sample> = stack
             .services
             .iter()
             .map(|s| Sample::of(s.cgroup.as_ref()))
             .collect();
+        let stack_spent: Option<f64> = samples
+            .iter()
+            .zip(&self.previous)
+            .map(|(sample, (_, before))| Some(sample.cpu_seconds? - before.cpu_seconds?))
+            .sum();
+        let machine = self
+            .previous_machine
+            .zip(cpu_times)
+            .and_then(|((then, before), after)| {
+                let seconds = now.duration_since(then).as_secs_f64();
+                MachineUsage::between(before, after, seconds, stack_spent)
+            });
+        self.previous_machine = cpu_times.map(|times| (now, times));
         let mut readings = Vec::with_capacity(samples.len());
         for (index, sample) in samples.iter().enumerate() {
             let cpu_share = self.previous.get(index).and_then(|(then, before)| {
@@ -188,7 +209,11 @@ impl Sampler {
             });
         }
         self.previous = samples.into_iter().map(|s| (now, s)).collect();
-        self.recording.ticks.push(Tick { unix_ms, readings });
+        self.recording.ticks.push(Tick {
+            unix_ms,
+            readings,
+            machine,
+        });
     }
 
     pub fn finish(self) -> Recording {
