@@ -146,7 +146,7 @@ impl<'a> Timeline<'a> {
                 series(&|m| Some(m.busy_cpus - m.outside_cpus?)),
             ),
             Series::line(
-                "outside the stack (k6, the processors, the bench)",
+                "outside the stack (k6, the bench, any processors)",
                 ORANGE,
                 series(&|m| m.outside_cpus),
             ),

@@ -1,8 +1,8 @@
 //! The machine a run shares: the CPU time of the whole host from `/proc/stat`, so that a
 //! report says what its figures were measured under. Two of its parts matter here: the
 //! time the hypervisor gave to other guests while ours wanted to run (steal), and the time
-//! spent outside the stack (k6, the processors, the bench itself), which competes with the
-//! stack for the same cores.
+//! spent outside the stack (k6, the bench itself and, for 2025, the processors), which
+//! competes with the stack for the same cores.
 
 use std::fs;
 
@@ -64,7 +64,7 @@ pub struct MachineUsage {
     pub steal_percent: f64,
     /// How many cores were busy on average, the stack included.
     pub busy_cpus: f64,
-    /// How many of them ran something other than the stack: k6, the processors, the bench.
+    /// How many of them ran something other than the stack: k6, the bench, 2025's processors.
     pub outside_cpus: Option<f64>,
 }
 
@@ -92,7 +92,7 @@ impl MachineUsage {
     /// One sentence, for the table and the page.
     pub fn sentence(&self) -> String {
         let outside = self.outside_cpus.map_or(String::new(), |o| {
-            format!(", {o:.2} of them outside the stack (k6, the processors, the bench)")
+            format!(", {o:.2} of them outside the stack (k6, the bench, any processors)")
         });
         format!(
             "the machine: {} cores, {:.1} % of their time stolen by the hypervisor; \
@@ -157,7 +157,7 @@ intr 223456
         assert_eq!(
             usage.sentence(),
             "the machine: 2 cores, 10.0 % of their time stolen by the hypervisor; 1.25 CPUs \
-             busy on average, 0.85 of them outside the stack (k6, the processors, the bench)"
+             busy on average, 0.85 of them outside the stack (k6, the bench, any processors)"
         );
     }
 
