@@ -13,6 +13,8 @@ rustPlatform.buildRustPackage {
     fileset = lib.fileset.unions [
       ../../Cargo.toml
       ../../Cargo.lock
+      # Names the commit where git can tell; a Nix build has no .git and sets nothing.
+      ../../build.rs
       ../../src
       ../../tests
       ../../sql

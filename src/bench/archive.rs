@@ -33,14 +33,16 @@ pub struct RunInfo {
     pub id: String,
     /// When k6 started, RFC 3339 in UTC.
     pub date: String,
-    /// `git rev-parse --short HEAD` where the bench ran, or "unknown".
+    /// The code the binary was built from: the last commit that changed its sources, with
+    /// `+modified` when they differed from it (see `build.rs`); for a binary built without
+    /// git, `git rev-parse --short HEAD` where the bench ran; or "unknown".
     pub commit: String,
     pub edition: String,
     pub scenario: String,
 }
 
 impl RunInfo {
-    /// A run starting now, from the commit checked out in the working directory.
+    /// A run starting now, by this binary.
     pub fn now(edition: &str, scenario: &str) -> Self {
         let now = OffsetDateTime::now_utc();
         let stamp = format_description!("[year]-[month]-[day]-[hour][minute][second]");
@@ -52,7 +54,10 @@ impl RunInfo {
                 .unwrap_or(now)
                 .format(&Rfc3339)
                 .unwrap_or(stamp),
-            commit: commit().unwrap_or_else(|| "unknown".into()),
+            commit: option_env!("RINHA_BUILD_COMMIT")
+                .map(str::to_owned)
+                .or_else(checked_out)
+                .unwrap_or_else(|| "unknown".into()),
             edition: edition.into(),
             scenario: scenario.into(),
         }
@@ -63,7 +68,8 @@ impl RunInfo {
     }
 }
 
-fn commit() -> Option<String> {
+/// The commit checked out in the working directory.
+fn checked_out() -> Option<String> {
     let out = Command::new("git")
         .args(["rev-parse", "--short", "HEAD"])
         .stderr(std::process::Stdio::null())
