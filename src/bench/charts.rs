@@ -127,7 +127,11 @@ impl<'a> Timeline<'a> {
     /// The machine under the requests: what the stack, everything else and the hypervisor
     /// took of its cores, tick by tick; none for a run recorded before the machine was read.
     fn machine(&self) -> Option<Chart> {
-        let ticks: Vec<(f64, &MachineUsage)> = (self.run.recording.ticks.iter())
+        let ticks: Vec<(f64, &MachineUsage)> = self
+            .run
+            .recording
+            .ticks
+            .iter()
             .filter_map(|t| Some((self.at(t.unix_ms), t.machine.as_ref()?)))
             .collect();
         let cores = ticks.first()?.1.cores;

@@ -117,11 +117,16 @@ impl InstanceMetrics {
 pub struct Sampler {
     /// Per service: a client bound to its metrics socket, if it has one.
     scrapers: Vec<Option<reqwest::Client>>,
-    /// Per service: the previous tick's cgroup reading, for the CPU spent in between.
-    previous: Vec<(Instant, Sample)>,
-    /// The machine's CPU time at the previous tick.
-    previous_machine: Option<(Instant, CpuTimes)>,
+    /// The previous tick's readings, for the CPU spent in between.
+    previous: Option<Previous>,
     recording: Recording,
+}
+
+/// What a tick read of CPU time: each service's cgroup and the machine's.
+struct Previous {
+    at: Instant,
+    samples: Vec<Sample>,
+    machine: Option<CpuTimes>,
 }
 
 impl Sampler {
@@ -151,8 +156,7 @@ impl Sampler {
             .collect();
         Self {
             scrapers,
-            previous: Vec::new(),
-            previous_machine: None,
+            previous: None,
             recording: Recording {
                 services,
                 ticks: Vec::new(),
@@ -177,25 +181,25 @@ impl Sampler {
             .iter()
             .map(|s| Sample::of(s.cgroup.as_ref()))
             .collect();
-        let stack_spent: Option<f64> = samples
-            .iter()
-            .zip(&self.previous)
-            .map(|(sample, (_, before))| Some(sample.cpu_seconds? - before.cpu_seconds?))
-            .sum();
-        let machine = self
-            .previous_machine
-            .zip(cpu_times)
-            .and_then(|((then, before), after)| {
-                let seconds = now.duration_since(then).as_secs_f64();
-                MachineUsage::between(before, after, seconds, stack_spent)
-            });
-        self.previous_machine = cpu_times.map(|times| (now, times));
+        let seconds = self
+            .previous
+            .as_ref()
+            .map(|p| now.duration_since(p.at).as_secs_f64());
+        // Each service's CPU-seconds since the previous tick.
+        let spent: Vec<Option<f64>> = match &self.previous {
+            Some(previous) => (samples.iter().zip(&previous.samples))
+                .map(|(sample, before)| Some(sample.cpu_seconds? - before.cpu_seconds?))
+                .collect(),
+            None => vec![None; samples.len()],
+        };
+        let machine = self.previous.as_ref().and_then(|previous| {
+            let stack_spent = spent.iter().copied().sum();
+            MachineUsage::between(previous.machine?, cpu_times?, seconds?, stack_spent)
+        });
         let mut readings = Vec::with_capacity(samples.len());
         for (index, sample) in samples.iter().enumerate() {
-            let cpu_share = self.previous.get(index).and_then(|(then, before)| {
-                let spent = sample.cpu_seconds? - before.cpu_seconds?;
-                let allowed = now.duration_since(*then).as_secs_f64()
-                    * self.recording.services[index].cpu_quota;
+            let cpu_share = spent[index].zip(seconds).and_then(|(spent, seconds)| {
+                let allowed = seconds * self.recording.services[index].cpu_quota;
                 (allowed > 0.0).then(|| spent / allowed)
             });
             let metrics = match &self.scrapers[index] {
@@ -208,7 +212,11 @@ impl Sampler {
                 metrics,
             });
         }
-        self.previous = samples.into_iter().map(|s| (now, s)).collect();
+        self.previous = Some(Previous {
+            at: now,
+            samples,
+            machine: cpu_times,
+        });
         self.recording.ticks.push(Tick {
             unix_ms,
             readings,

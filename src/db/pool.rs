@@ -94,9 +94,25 @@ pub struct Exclusive<S: Statements> {
     reconnect_for: Duration,
 }
 
-/// Whether a connection that could not be made is worth trying again before `deadline`.
-fn worth_waiting(error: &tokio_postgres::Error, deadline: Instant) -> bool {
-    transient(error) && Instant::now() + RECONNECT_EVERY <= deadline
+/// Makes a connection with `attempt`, and makes it again every [`RECONNECT_EVERY`] while
+/// the database refuses connections (it is restarting) and `deadline` leaves time to.
+async fn reconnecting<T, A>(
+    deadline: Instant,
+    mut attempt: impl FnMut() -> A,
+) -> Result<T, PoolError<tokio_postgres::Error>>
+where
+    A: Future<Output = Result<T, PoolError<tokio_postgres::Error>>>,
+{
+    loop {
+        match attempt().await {
+            Err(PoolError::Backend(e))
+                if transient(&e) && Instant::now() + RECONNECT_EVERY <= deadline =>
+            {
+                tokio::time::sleep(RECONNECT_EVERY).await;
+            }
+            made => return made,
+        }
+    }
 }
 
 /// A connection a request is using: its own, or one it shares.
@@ -122,19 +138,13 @@ impl<S: Statements> Pool<S> {
     /// every [`RECONNECT_EVERY`] for as long as [`PoolOptions::reconnect_for`] allows.
     pub async fn get(&self) -> Result<Lease<S>, PoolError<tokio_postgres::Error>> {
         match self {
+            // Boxed, as `Shared::get` boxes making a connection: deadpool's future holds
+            // that inline, tens of KB that every caller's future would otherwise carry.
             Self::Exclusive(exclusive) => {
                 let deadline = Instant::now() + exclusive.reconnect_for;
-                loop {
-                    // Boxed, as `Shared::get` boxes making a connection: deadpool's future
-                    // holds that inline, tens of KB that every caller's future would
-                    // otherwise carry.
-                    match Box::pin(exclusive.pool.get()).await {
-                        Err(PoolError::Backend(e)) if worth_waiting(&e, deadline) => {
-                            tokio::time::sleep(RECONNECT_EVERY).await;
-                        }
-                        other => return other.map(Lease::Exclusive),
-                    }
-                }
+                reconnecting(deadline, || Box::pin(exclusive.pool.get()))
+                    .await
+                    .map(Lease::Exclusive)
             }
             Self::Shared(shared) => shared.get().await.map(Lease::Shared),
         }
@@ -172,21 +182,19 @@ impl<S: Statements> Shared<S> {
             return Ok(Arc::clone(connection));
         }
         *slot = None;
-        loop {
+        let connection = reconnecting(deadline, || async {
             // Boxed: making a connection (connecting, preparing every statement) is a
             // future of tens of KB, and kept inline it would make every caller's future as
             // large, to be copied on each request and each spawn for a path taken once per
             // connection.
             let create = Box::pin(managed::Manager::create(&self.manager));
-            match tokio::time::timeout(self.wait, create).await {
-                Err(_) => return Err(PoolError::Timeout(TimeoutType::Create)),
-                Ok(Ok(connection)) => return Ok(Arc::clone(slot.insert(Arc::new(connection)))),
-                Ok(Err(e)) if worth_waiting(&e, deadline) => {
-                    tokio::time::sleep(RECONNECT_EVERY).await;
-                }
-                Ok(Err(e)) => return Err(PoolError::Backend(e)),
-            }
-        }
+            tokio::time::timeout(self.wait, create)
+                .await
+                .map_err(|_| PoolError::Timeout(TimeoutType::Create))?
+                .map_err(PoolError::Backend)
+        })
+        .await?;
+        Ok(Arc::clone(slot.insert(Arc::new(connection))))
     }
 
     fn status(&self) -> Status {
