@@ -228,6 +228,12 @@ pub struct PaymentsArgs {
     #[arg(long, env = "RINHA_MAX_IN_FLIGHT", default_value_t = 256, value_parser = clap::value_parser!(u16).range(1..))]
     pub max_in_flight: u16,
 
+    /// While default refuses payments, how long a payment waits for it before fallback,
+    /// whose fee is three times default's, takes it; `0s` sends it to fallback at once. A
+    /// default that is only slow or full never holds a payment back.
+    #[arg(long, env = "RINHA_FALLBACK_AFTER", default_value = "30s", value_parser = parse_duration)]
+    pub fallback_after: Duration,
+
     /// The processors' health window: all instances together ask each processor at most
     /// once per this long.
     #[arg(long, env = "RINHA_HEALTH_WINDOW", default_value = "5s", value_parser = parse_duration)]

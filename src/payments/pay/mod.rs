@@ -33,7 +33,7 @@ use settler::Settler;
 
 use client::{Answer, Processors};
 pub use metrics::PaymentMetrics;
-use router::{HealthReading, Observation, Router, Ticket};
+use router::{HealthReading, Observation, Route, Router, Ticket};
 
 /// How often the dispatcher looks for queued payments it knows of, expired leases and
 /// health.
@@ -85,7 +85,7 @@ impl Dispatcher {
                 &args.processor_fallback,
                 args.processor_timeout,
             ),
-            router: RefCell::new(Router::new(args.max_in_flight.into())),
+            router: RefCell::new(Router::new(args.max_in_flight.into(), args.fallback_after)),
             settler: Settler::new(metrics.clone()),
             owner: Uuid::new_v4(),
             queued: Cell::new(0),
@@ -100,8 +100,9 @@ impl Dispatcher {
     /// correlationId was accepted before.
     pub async fn accept(self: &Rc<Self>, payment: NewPayment) -> Result<bool, StoreError> {
         let now = Instant::now();
+        // A new payment has waited for nothing: a route that asks for a wait queues it.
         let chosen = self.router.borrow().choose(now);
-        let Some(processor) = chosen else {
+        let Some(Route { processor, .. }) = chosen.filter(|r| r.waited.is_zero()) else {
             let accepted = self.store.accept_queued(&payment).await;
             if let Ok(true) = accepted {
                 self.metrics.accepted.inc();
@@ -184,13 +185,16 @@ impl Dispatcher {
         }
         let (mut last_sweep, mut last_health) = (Instant::now(), Instant::now());
         let mut last_queue_sweep = Instant::now();
+        // Whether the queue may hold more than the last claim took, whoever queued it.
+        let mut more = false;
         loop {
             ntex::time::sleep(TICK).await;
-            if self.queued.get() > 0 || last_queue_sweep.elapsed() >= QUEUE_SWEEP {
+            if more || self.queued.get() > 0 || last_queue_sweep.elapsed() >= QUEUE_SWEEP {
                 last_queue_sweep = Instant::now();
-                if let Err(e) = self.drain_queue().await {
+                more = self.drain_queue().await.unwrap_or_else(|e| {
                     tracing::warn!(error = %e, "cannot claim queued payments");
-                }
+                    false
+                });
             }
             if last_sweep.elapsed() >= SWEEP {
                 last_sweep = Instant::now();
@@ -210,30 +214,35 @@ impl Dispatcher {
         }
     }
 
-    /// Claims queued payments for the processor the router picks, as many as it has room.
-    async fn drain_queue(self: &Rc<Self>) -> Result<(), StoreError> {
+    /// Claims queued payments for the processor the router picks, as many as it has room,
+    /// of those that have waited as long as it asks. False once a claim comes back short:
+    /// the queue holds nothing more that this instance may send now.
+    async fn drain_queue(self: &Rc<Self>) -> Result<bool, StoreError> {
         let now = Instant::now();
         let chosen = {
             let router = self.router.borrow();
-            router.choose(now).map(|p| (p, router.room(p, now)))
+            router
+                .choose(now)
+                .map(|r| (r, router.room(r.processor, now)))
         };
-        let Some((processor, room)) = chosen else {
-            return Ok(());
+        let Some((Route { processor, waited }, room)) = chosen else {
+            return Ok(true);
         };
         let wanted = room.min(BATCH);
         let seen = self.queued.get();
         let claimed = self
             .store
-            .claim_queued(processor, self.owner, self.lease, wanted)
+            .claim_queued(processor, self.owner, self.lease, wanted, waited)
             .await?;
-        if claimed.len() < wanted {
+        let full = claimed.len() == wanted;
+        if !full {
             self.queued.set(self.queued.get() - seen);
         }
         for attempt in claimed {
             let ticket = self.start(processor, Instant::now());
             ntex::rt::spawn(Rc::clone(self).send(attempt, ticket, Sending::First));
         }
-        Ok(())
+        Ok(full)
     }
 
     /// Takes over every attempt whose lease ended and settles it.

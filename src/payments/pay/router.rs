@@ -4,6 +4,12 @@
 //! - **Default first.** Its fee is the lower one, so it takes every payment while it is
 //!   healthy and has room; fallback takes the rest while *it* is healthy; otherwise the
 //!   payment waits in the queue (it is already durable) and goes later.
+//! - **Fallback after a wait, while default refuses.** A refusal is an outage that ends
+//!   (the processors fail for stretches), and fallback's fee is three times default's: so
+//!   while default's last word was a refusal, fallback only takes a payment accepted at
+//!   least the router's `hold` ago ([`Route::waited`]); younger ones wait in the queue for
+//!   default to come back. A default that is only slow, full or silent holds nothing back:
+//!   it may stay that way to the end, and a payment still queued then is never paid.
 //! - **Healthy** means: its last answer was not a refusal, its delay is at most
 //!   [`MAX_DELAY`], and nothing in flight there has outlived what its delay promises. The
 //!   cap on delay is what keeps the summary consistent: an attempt must be answered
@@ -32,6 +38,14 @@ pub const PROBE_EVERY: Duration = Duration::from_secs(1);
 /// How much longer than its delay an attempt may take before its processor counts as
 /// stalled (a delay that just rose, which no answer has told yet).
 const STALL_MARGIN: Duration = Duration::from_millis(100);
+
+/// Where payments go now: the processor, and how long a payment must have waited since it
+/// was accepted to go there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    pub processor: Processor,
+    pub waited: Duration,
+}
 
 /// What an attempt's answer said, as the router needs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,14 +149,17 @@ impl Lane {
 pub struct Router {
     lanes: [Lane; 2],
     max_in_flight: usize,
+    /// How long a payment waits for a refusing default before fallback takes it.
+    hold: Duration,
     serial: u64,
 }
 
 impl Router {
-    pub fn new(max_in_flight: usize) -> Self {
+    pub fn new(max_in_flight: usize, hold: Duration) -> Self {
         Self {
             lanes: [Lane::new(), Lane::new()],
             max_in_flight,
+            hold,
             serial: 0,
         }
     }
@@ -151,9 +168,16 @@ impl Router {
         &mut self.lanes[processor.index()]
     }
 
-    /// The processor a new payment should go to now, if any: default first.
-    pub fn choose(&self, now: Instant) -> Option<Processor> {
-        Processor::ALL.into_iter().find(|p| self.room(*p, now) > 0)
+    /// Where payments should go now, if anywhere: default first.
+    pub fn choose(&self, now: Instant) -> Option<Route> {
+        let processor = Processor::ALL
+            .into_iter()
+            .find(|p| self.room(*p, now) > 0)?;
+        let waited = match processor {
+            Processor::Fallback if self.lanes[Processor::Default.index()].failing => self.hold,
+            _ => Duration::ZERO,
+        };
+        Some(Route { processor, waited })
     }
 
     /// How many new attempts `processor` takes now.
@@ -223,8 +247,21 @@ mod tests {
     use super::*;
     use Processor::{Default, Fallback};
 
+    const HOLD: Duration = Duration::from_secs(30);
+
     fn ms(n: u64) -> Duration {
         Duration::from_millis(n)
+    }
+
+    fn router(max_in_flight: usize) -> Router {
+        Router::new(max_in_flight, HOLD)
+    }
+
+    fn at_once(processor: Processor) -> Option<Route> {
+        Some(Route {
+            processor,
+            waited: Duration::ZERO,
+        })
     }
 
     fn reading(failing: bool, delay: u64, stamp: i64) -> HealthReading {
@@ -238,18 +275,18 @@ mod tests {
 
     #[test]
     fn a_fresh_router_sends_to_default() {
-        let router = Router::new(4);
-        assert_eq!(router.choose(Instant::now()), Some(Default));
+        let router = router(4);
+        assert_eq!(router.choose(Instant::now()), at_once(Default));
     }
 
     #[test]
     fn a_full_default_overflows_to_fallback_then_to_the_queue() {
         let now = Instant::now();
-        let mut router = Router::new(2);
+        let mut router = router(2);
         for _ in 0..2 {
             router.start(Default, now);
         }
-        assert_eq!(router.choose(now), Some(Fallback));
+        assert_eq!(router.choose(now), at_once(Fallback));
         for _ in 0..2 {
             router.start(Fallback, now);
         }
@@ -257,18 +294,39 @@ mod tests {
     }
 
     #[test]
-    fn a_refusal_sends_the_next_payments_to_fallback() {
+    fn while_default_refuses_fallback_takes_only_payments_that_waited_for_it() {
         let now = Instant::now();
-        let mut router = Router::new(4);
+        let mut router = router(4);
         let t = router.start(Default, now);
         router.finish(t, Observation::Refused, now + ms(10));
-        assert_eq!(router.choose(now + ms(20)), Some(Fallback));
+        let held = Some(Route {
+            processor: Fallback,
+            waited: HOLD,
+        });
+        assert_eq!(router.choose(now + ms(20)), held);
+        router.health(Default, reading(true, 3000, 1), now + ms(30));
+        assert_eq!(router.choose(now + ms(40)), held, "slow and refusing");
+        router.health(Default, reading(false, 3000, 2), now + ms(50));
+        assert_eq!(
+            router.choose(now + ms(60)),
+            at_once(Fallback),
+            "only slow: it may stay so to the end"
+        );
+    }
+
+    #[test]
+    fn with_no_wait_a_refusing_default_sends_payments_to_fallback_at_once() {
+        let now = Instant::now();
+        let mut router = Router::new(4, Duration::ZERO);
+        let t = router.start(Default, now);
+        router.finish(t, Observation::Refused, now + ms(10));
+        assert_eq!(router.choose(now + ms(20)), at_once(Fallback));
     }
 
     #[test]
     fn a_failing_processor_gets_one_probe_per_interval() {
         let now = Instant::now();
-        let mut router = Router::new(4);
+        let mut router = router(4);
         let t = router.start(Default, now);
         router.finish(t, Observation::Refused, now);
         assert_eq!(router.room(Default, now + ms(500)), 0);
@@ -283,7 +341,7 @@ mod tests {
     #[test]
     fn a_slow_failing_processor_is_never_probed_until_its_health_says_it_is_fast() {
         let now = Instant::now();
-        let mut router = Router::new(4);
+        let mut router = router(4);
         let t = router.start(Default, now);
         router.finish(t, Observation::Refused, now + ms(2000));
         for wait in [PROBE_EVERY, PROBE_EVERY * 10] {
@@ -304,38 +362,38 @@ mod tests {
     #[test]
     fn a_delay_above_the_cap_stops_the_lane() {
         let now = Instant::now();
-        let mut router = Router::new(4);
+        let mut router = router(4);
         router.health(Default, reading(false, 2000, 1), now);
-        assert_eq!(router.choose(now), Some(Fallback));
+        assert_eq!(router.choose(now), at_once(Fallback));
         router.health(Default, reading(false, 1000, 2), now + ms(1));
-        assert_eq!(router.choose(now + ms(1)), Some(Default));
+        assert_eq!(router.choose(now + ms(1)), at_once(Default));
     }
 
     #[test]
     fn an_attempt_outliving_its_delay_stalls_the_lane() {
         let now = Instant::now();
-        let mut router = Router::new(4);
+        let mut router = router(4);
         router.health(Default, reading(false, 100, 1), now);
         router.start(Default, now);
-        assert_eq!(router.choose(now + ms(250)), Some(Default));
-        assert_eq!(router.choose(now + ms(400)), Some(Fallback));
+        assert_eq!(router.choose(now + ms(250)), at_once(Default));
+        assert_eq!(router.choose(now + ms(400)), at_once(Fallback));
     }
 
     #[test]
     fn an_older_observation_does_not_override_a_newer_one() {
         let now = Instant::now();
-        let mut router = Router::new(4);
+        let mut router = router(4);
         let old = router.start(Default, now);
         let new = router.start(Default, now + ms(10));
         router.finish(new, Observation::Stored, now + ms(20));
         router.finish(old, Observation::Refused, now + ms(30));
-        assert_eq!(router.choose(now + ms(40)), Some(Default));
+        assert_eq!(router.choose(now + ms(40)), at_once(Default));
     }
 
     #[test]
     fn the_same_health_answer_read_again_does_not_delay_the_probe() {
         let now = Instant::now();
-        let mut router = Router::new(4);
+        let mut router = router(4);
         router.health(Default, reading(true, 0, 7), now);
         router.health(Default, reading(true, 0, 7), now + PROBE_EVERY);
         assert_eq!(router.room(Default, now + PROBE_EVERY), 1);
@@ -344,9 +402,9 @@ mod tests {
     #[test]
     fn silence_makes_a_processor_slow_until_it_answers() {
         let now = Instant::now();
-        let mut router = Router::new(4);
+        let mut router = router(4);
         let t = router.start(Default, now);
         router.finish(t, Observation::Silent, now + ms(10_000));
-        assert_eq!(router.choose(now + ms(10_001)), Some(Fallback));
+        assert_eq!(router.choose(now + ms(10_001)), at_once(Fallback));
     }
 }

@@ -91,23 +91,26 @@ impl Store {
             == 1)
     }
 
-    /// Takes up to `limit` queued payments for new attempts at `processor`.
+    /// Takes up to `limit` queued payments, accepted at least `waited` ago, for new
+    /// attempts at `processor`.
     pub async fn claim_queued(
         &self,
         processor: Processor,
         owner: Uuid,
         lease: Duration,
         limit: usize,
+        waited: Duration,
     ) -> Result<Vec<Attempt>, StoreError> {
         let c = self.pool.get().await?;
         let requested_at = Instant::now();
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let params: [&(dyn ToSql + Sync); 5] = [
+        let params: [&(dyn ToSql + Sync); 6] = [
             &processor.name(),
             &requested_at.get(),
             &owner,
             &millis(lease),
             &limit,
+            &millis(waited),
         ];
         let rows = c.client.query(&c.statements.claim_queued, &params).await?;
         rows.iter()

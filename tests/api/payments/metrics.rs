@@ -37,12 +37,15 @@ async fn the_metrics_follow_payments_from_accepted_to_paid_at_each_processor(h: 
     let (default, fallback) = Processor::pair(&["--delay", "20"]);
     let metrics_address = format!("127.0.0.1:{}", free_port());
     // A long health window: after the first health call, only the answers to payments tell
-    // the router that default fails, so some of them are refused and sent again.
+    // the router that default fails, so some of them are refused and sent again. No wait
+    // for a refusing default: fallback pays at once.
     let flags = [
         "--metrics-listen",
         &metrics_address,
         "--health-window",
         "60s",
+        "--fallback-after",
+        "0s",
     ];
     let app = Instance::spawn(&db, &default, &fallback, &flags);
     let metrics = format!("http://{metrics_address}");

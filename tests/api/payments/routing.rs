@@ -1,7 +1,8 @@
-//! Routing: default while it answers, fallback while it fails, the queue while both fail.
+//! Routing: default while it answers; while it refuses, a wait for it, then fallback; the
+//! queue while both fail.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
@@ -11,7 +12,8 @@ use crate::helpers::{Harness, TestFn};
 pub fn all() -> Vec<(&'static str, TestFn)> {
     tests![
         while_default_answers_every_payment_goes_to_default,
-        while_default_fails_payments_go_to_fallback,
+        while_default_refuses_a_payment_waits_for_it_then_goes_to_fallback,
+        a_default_that_comes_back_within_the_wait_takes_every_payment_held_for_it,
         while_both_fail_payments_wait_and_are_paid_once_they_recover,
         a_slow_failing_processor_is_not_probed_so_its_recovery_stores_nothing_late,
     ]
@@ -37,14 +39,48 @@ async fn while_default_answers_every_payment_goes_to_default(h: Arc<Harness>) {
     assert_eq!(paid, (50, 0));
 }
 
-async fn while_default_fails_payments_go_to_fallback(h: Arc<Harness>) {
+async fn while_default_refuses_a_payment_waits_for_it_then_goes_to_fallback(h: Arc<Harness>) {
     let db = database(&h).await;
     let default = Processor::spawn("0.05", &["--failure"]);
     let fallback = Processor::spawn("0.15", &[]);
-    let app = Instance::spawn(&db, &default, &fallback, &[]);
-    let ids = post(&app, 40).await;
-    let paid = assert_paid_once(&app, &default, &fallback, &ids, Duration::from_secs(10)).await;
-    assert_eq!(paid, (0, 40));
+    let wait = Duration::from_secs(3);
+    let app = Instance::spawn(&db, &default, &fallback, &["--fallback-after", "3s"]);
+    let first = Instant::now();
+    let ids = post(&app, 100).await;
+    let posted = Instant::now();
+    assert!(posted - first < wait, "posting took {:?}", posted - first);
+    assert_eq!(
+        (default.stored("").await, fallback.stored("").await),
+        (0, 0),
+        "held for default"
+    );
+    assert_eq!(app.counted("").await, (0, 0));
+    tokio::time::sleep_until((posted + wait).into()).await;
+    let paid = assert_paid_once(&app, &default, &fallback, &ids, Duration::from_secs(5)).await;
+    assert_eq!(paid, (0, 100));
+}
+
+/// Default refuses, fast, and comes back well within the wait: fallback, healthy all along,
+/// takes none of the payments held for default. They are more than one claim takes, and go
+/// claim after claim as soon as default is back, not one claim per queue sweep (a second
+/// each, eight seconds for these).
+async fn a_default_that_comes_back_within_the_wait_takes_every_payment_held_for_it(
+    h: Arc<Harness>,
+) {
+    let db = database(&h).await;
+    let default = Processor::spawn("0.05", &["--failure"]);
+    let fallback = Processor::spawn("0.15", &[]);
+    let app = Instance::spawn(&db, &default, &fallback, &["--fallback-after", "30s"]);
+    let ids = post(&app, 512).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        (default.stored("").await, fallback.stored("").await),
+        (0, 0)
+    );
+    default.set_failure(false).await;
+    // Default's recovery is known at its next probe, within a second.
+    let paid = assert_paid_once(&app, &default, &fallback, &ids, Duration::from_secs(4)).await;
+    assert_eq!(paid, (512, 0));
 }
 
 async fn while_both_fail_payments_wait_and_are_paid_once_they_recover(h: Arc<Harness>) {
