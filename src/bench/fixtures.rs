@@ -7,6 +7,7 @@ use super::payments::{Setting, Stage};
 use super::report::{PaymentsOutcome, Report, ServiceUsage};
 use super::requests::{Requests, Second};
 use super::sampler::{Event, InstanceMetrics, Reading, Recording, ServiceInfo, Tick};
+use super::served::Served;
 
 pub const START_MS: u64 = 1_750_000_000_000;
 const SECONDS: u64 = 60;
@@ -133,6 +134,11 @@ pub fn payments_run() -> Run {
                 steal_percent: 3.5,
                 busy_cpus: 1.1,
                 outside_cpus: Some(0.9),
+            }),
+            served: Some(Served {
+                requests: 12_000,
+                p50_ms: Some(0.42),
+                p99_ms: Some(2.75),
             }),
         },
         requests: Requests {

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use simd_json::prelude::*;
 
 use archive::{Run, RunInfo, Verdict};
-use machine::CpuTimes;
+
 use requests::Requests;
 use sampler::{Recording, Sampler};
 
@@ -33,8 +33,10 @@ mod plots;
 mod report;
 mod requests;
 mod sampler;
+mod served;
 
 pub use fault::Fault;
+use report::Snapshot;
 pub use report::{PaymentsOutcome, Report, ServiceUsage};
 
 /// The scenarios of `k6/`, built in so that the binary needs no checkout.
@@ -195,11 +197,11 @@ async fn measure(
     let info = RunInfo::now(stack.edition.name(), scenario.name());
     let dir = info.dir(reports);
     fs::create_dir_all(&dir).map_err(io(format!("cannot create {}", dir.display())))?;
-    let (before, machine_before) = (usage(stack), CpuTimes::now());
+    let before = Snapshot::take(stack).await;
     let started = Instant::now();
     let k6_run = run_k6(stack, scenario, k6, &options.state_dir, &dir, faults).await?;
     let elapsed = started.elapsed();
-    let (after, machine_after) = (usage(stack), CpuTimes::now());
+    let after = Snapshot::take(stack).await;
 
     let summary_path = dir.join(archive::SUMMARY);
     let Ok(summary) = fs::read(&summary_path) else {
@@ -207,16 +209,8 @@ async fn measure(
         let _ = fs::remove_dir_all(&dir);
         return Err(BenchError::K6(k6_run.status, k6_run.log));
     };
-    let report = Report::new(
-        scenario.name(),
-        &summary,
-        stack,
-        &before,
-        &after,
-        (machine_before, machine_after),
-        elapsed,
-    )
-    .map_err(|e| BenchError::Summary(summary_path.clone(), e))?;
+    let report = Report::new(scenario.name(), &summary, stack, &before, &after, elapsed)
+        .map_err(|e| BenchError::Summary(summary_path.clone(), e))?;
     println!("{}", report.table());
     let checked = check(stack, &report).await;
     let thresholds = match k6_run.status.code() {

@@ -198,6 +198,9 @@ fn headline(run: &Run) -> Markup {
         @if let Some(machine) = &r.machine {
             p { "Measured under " (machine.sentence()) "." }
         }
+        @if let Some(served) = &r.served {
+            p { "Latency " (served.sentence()) "." }
+        }
     }
 }
 
@@ -285,6 +288,10 @@ mod tests {
         assert!(html.contains(r#"<a href="../index.html">all runs</a>"#));
         assert!(html.contains(
             "Measured under the machine: 2 cores, 3.5 % of their time stolen by the hypervisor"
+        ));
+        assert!(html.contains(
+            "Latency inside the instances (their own histograms, every route): 12000 requests, \
+             p50 0.42 ms, p99 2.75 ms;"
         ));
         assert_self_contained(&html);
     }

@@ -8,6 +8,7 @@ use simd_json::prelude::*;
 
 use super::machine::{CpuTimes, MachineUsage};
 use super::metric;
+use super::served::{self, Buckets, Served};
 use crate::stack::{Sample, Stack};
 
 /// One service's cost over the k6 run.
@@ -92,6 +93,32 @@ pub struct Report {
     /// What the rest of the machine was doing meanwhile (runs before it was kept have none).
     #[serde(default)]
     pub machine: Option<MachineUsage>,
+    /// How long the instances themselves took (runs before it was kept have none).
+    #[serde(default)]
+    pub served: Option<Served>,
+}
+
+/// What the bench reads at the start and at the end of a run: each service's cgroup, the
+/// machine's CPU times and the instances' latency histograms.
+pub struct Snapshot {
+    services: Vec<Sample>,
+    machine: Option<CpuTimes>,
+    histograms: Vec<Option<Buckets>>,
+}
+
+impl Snapshot {
+    pub async fn take(stack: &Stack) -> Self {
+        let histograms = served::read(stack).await;
+        Self {
+            services: stack
+                .services
+                .iter()
+                .map(|s| Sample::of(s.cgroup.as_ref()))
+                .collect(),
+            machine: CpuTimes::now(),
+            histograms,
+        }
+    }
 }
 
 impl Report {
@@ -99,9 +126,8 @@ impl Report {
         scenario: &str,
         summary: &[u8],
         stack: &Stack,
-        before: &[Sample],
-        after: &[Sample],
-        machine: (Option<CpuTimes>, Option<CpuTimes>),
+        before: &Snapshot,
+        after: &Snapshot,
         elapsed: Duration,
     ) -> Result<Self, String> {
         let summary: simd_json::OwnedValue =
@@ -116,7 +142,7 @@ impl Report {
         let services: Vec<ServiceUsage> = stack
             .services
             .iter()
-            .zip(before.iter().zip(after))
+            .zip(before.services.iter().zip(&after.services))
             .map(|(service, (before, after))| {
                 let cpu_seconds = before
                     .cpu_seconds
@@ -144,7 +170,7 @@ impl Report {
             .iter()
             .map(|s| s.cpu_ms_per_request)
             .sum::<Option<f64>>();
-        let machine = match machine {
+        let machine = match (before.machine, after.machine) {
             (Some(before), Some(after)) => MachineUsage::between(
                 before,
                 after,
@@ -173,6 +199,7 @@ impl Report {
             unit,
             payments,
             machine,
+            served: Served::between(&before.histograms, &after.histograms),
         })
     }
 
@@ -250,6 +277,9 @@ impl Report {
         }
         if let Some(machine) = &self.machine {
             out += &format!("\n{}", machine.sentence());
+        }
+        if let Some(served) = &self.served {
+            out += &format!("\n{}", served.sentence());
         }
         out
     }
