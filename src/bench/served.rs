@@ -5,7 +5,6 @@
 
 use std::time::Duration;
 
-use prometheus_parse::{Scrape, Value};
 use serde::{Deserialize, Serialize};
 
 use crate::stack::Stack;
@@ -43,19 +42,29 @@ pub struct Buckets(Vec<(f64, f64)>);
 
 impl Buckets {
     /// Every route's histogram of one scrape, added up; `None` when it has none.
+    ///
+    /// Read line by line rather than with `prometheus-parse`, whose sample pattern ends a
+    /// label set at its first `}` and so drops every sample of a route such as
+    /// `/clientes/{id}/transacoes`. prometheus-client writes one sample per line, its value
+    /// last.
     pub fn from_scrape(text: &str) -> Option<Self> {
-        let scrape = Scrape::parse(text.lines().map(|l| Ok(l.to_owned()))).ok()?;
-        scrape
-            .samples
-            .into_iter()
-            .filter(|s| s.metric == DURATIONS)
-            .filter_map(|s| match s.value {
-                Value::Histogram(counts) => Some(Self(
-                    counts.iter().map(|c| (c.less_than, c.count)).collect(),
-                )),
-                _ => None,
-            })
-            .reduce(|a, b| a.zip(&b, |x, y| x + y))
+        let mut sums: Vec<(f64, f64)> = Vec::new();
+        let bucket = format!("{DURATIONS}_bucket{{");
+        for labels in text.lines().filter_map(|l| l.strip_prefix(bucket.as_str())) {
+            let le = labels.split("le=\"").nth(1)?.split('"').next()?;
+            let bound = if le == "+Inf" {
+                f64::INFINITY
+            } else {
+                le.parse().ok()?
+            };
+            let count: f64 = labels.rsplit(' ').next()?.parse().ok()?;
+            match sums.iter_mut().find(|(le, _)| *le == bound) {
+                Some((_, n)) => *n += count,
+                None => sums.push((bound, count)),
+            }
+        }
+        sums.sort_by(|a, b| a.0.total_cmp(&b.0));
+        (!sums.is_empty()).then_some(Self(sums))
     }
 
     /// Combines two histograms of the same bounds bucket by bucket.
@@ -165,7 +174,7 @@ mod tests {
         let mut text = format!(
             "# HELP {DURATIONS} How long each request took.\n# TYPE {DURATIONS} histogram\n"
         );
-        for (route, counts) in [("/payments", payments), ("/payments-summary", summary)] {
+        for (route, counts) in [("/payments", payments), ("/clientes/{id}/extrato", summary)] {
             let sum = 0.001 * counts[3] as f64;
             text += &format!("{DURATIONS}_sum{{route=\"{route}\"}} {sum}\n");
             text += &format!("{DURATIONS}_count{{route=\"{route}\"}} {}\n", counts[3]);
