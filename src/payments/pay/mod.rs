@@ -216,7 +216,9 @@ impl Dispatcher {
 
     /// Claims queued payments for the processor the router picks, as many as it has room,
     /// of those that have waited as long as it asks. False once a claim comes back short:
-    /// the queue holds nothing more that this instance may send now.
+    /// the queue holds nothing more that this instance may send now. True with no
+    /// processor to send to: the next tick looks again, which costs no statement until one
+    /// has room.
     async fn drain_queue(self: &Rc<Self>) -> Result<bool, StoreError> {
         let now = Instant::now();
         let chosen = {
