@@ -202,21 +202,24 @@ impl ServeArgs {
 /// What only edition 2025 reads: where the processors are and how to talk to them.
 #[derive(Debug, Clone, Args)]
 pub struct PaymentsArgs {
-    /// The default payment processor (the cheaper one).
+    /// The default payment processor (the cheaper one). Parsed here, once: a URL that
+    /// cannot be one stops the instance at its start, not at each payment.
     #[arg(
         long,
         env = "PAYMENT_PROCESSOR_URL_DEFAULT",
-        default_value = "http://payment-processor-default:8080"
+        default_value = "http://payment-processor-default:8080",
+        value_parser = parse_processor_url
     )]
-    pub processor_default: String,
+    pub processor_default: reqwest::Url,
 
     /// The fallback payment processor.
     #[arg(
         long,
         env = "PAYMENT_PROCESSOR_URL_FALLBACK",
-        default_value = "http://payment-processor-fallback:8080"
+        default_value = "http://payment-processor-fallback:8080",
+        value_parser = parse_processor_url
     )]
-    pub processor_fallback: String,
+    pub processor_fallback: reqwest::Url,
 
     /// How long an attempt waits for a processor's answer before its outcome counts as
     /// unknown. Longer than any delay a processor is set to, so that an answer, not a
@@ -238,6 +241,17 @@ pub struct PaymentsArgs {
     /// once per this long.
     #[arg(long, env = "RINHA_HEALTH_WINDOW", default_value = "5s", value_parser = parse_duration)]
     pub health_window: Duration,
+}
+
+/// A processor's base URL: http or https, with a host (`payment-processor-default:8080`,
+/// without its scheme, would parse as a URL of scheme `payment-processor-default`).
+fn parse_processor_url(s: &str) -> Result<reqwest::Url, String> {
+    let url = reqwest::Url::parse(s).map_err(|e| e.to_string())?;
+    if matches!(url.scheme(), "http" | "https") && url.host().is_some() {
+        Ok(url)
+    } else {
+        Err("expected an http:// or https:// URL with a host".to_owned())
+    }
 }
 
 /// A factor in (0, 1].
@@ -298,6 +312,36 @@ mod tests {
             reconnect_for(&["--edition", "2024q1", "--db-reconnect-for", "300ms"]),
             Duration::from_millis(300)
         );
+    }
+
+    #[test]
+    fn a_processor_url_that_is_not_one_stops_the_instance_at_its_start() {
+        let serve = |url: &str| {
+            Cli::try_parse_from([
+                "rinha",
+                "serve",
+                "--edition",
+                "2025",
+                "--processor-default",
+                url,
+            ])
+        };
+        for bad in [
+            "payment-processor-default:8080",
+            "127.0.0.1:8001",
+            "ftp://host",
+            "http://",
+        ] {
+            let error = serve(bad).unwrap_err();
+            assert_eq!(
+                error.kind(),
+                clap::error::ErrorKind::ValueValidation,
+                "{bad}"
+            );
+            assert!(error.to_string().contains("--processor-default"), "{error}");
+        }
+        assert!(serve("http://127.0.0.1:8001").is_ok());
+        assert!(serve("https://processor.example/base/").is_ok());
     }
 
     #[test]

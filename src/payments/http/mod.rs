@@ -50,8 +50,8 @@ async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     } = args.clone();
     tracing::info!(
         ?pool,
-        default = payments.processor_default,
-        fallback = payments.processor_fallback,
+        default = %payments.processor_default,
+        fallback = %payments.processor_fallback,
         "serving the payment intermediary (2025)"
     );
     let mut registry = metrics::registry();

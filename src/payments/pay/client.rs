@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use reqwest::StatusCode;
+use reqwest::{StatusCode, Url};
 use serde::Deserialize;
 
 use crate::payments::domain::Processor;
@@ -47,31 +47,50 @@ struct HealthWire {
     min_response_time: u64,
 }
 
-/// The processors' base URLs and one HTTP client (with its pool of kept-alive connections).
+/// One processor's endpoints, built from its base URL once rather than parsed at each call.
+struct Endpoints {
+    payments: Url,
+    health: Url,
+}
+
+impl Endpoints {
+    fn of(base: &Url) -> Self {
+        let at = |path: &str| {
+            let mut url = base.clone();
+            url.set_path(&format!("{}{path}", base.path().trim_end_matches('/')));
+            url
+        };
+        Self {
+            payments: at("/payments"),
+            health: at("/payments/service-health"),
+        }
+    }
+}
+
+/// The processors' endpoints and one HTTP client (with its pool of kept-alive connections).
 pub struct Processors {
     http: reqwest::Client,
-    urls: [String; 2],
+    endpoints: [Endpoints; 2],
     timeout: Duration,
 }
 
 impl Processors {
     /// `default` and `fallback` are base URLs such as `http://127.0.0.1:8001`; `timeout`
     /// bounds a payment's send.
-    pub fn new(default: &str, fallback: &str, timeout: Duration) -> Self {
-        let base = |url: &str| url.trim_end_matches('/').to_owned();
+    pub fn new(default: &Url, fallback: &Url, timeout: Duration) -> Self {
         Self {
             http: reqwest::Client::builder()
                 .pool_idle_timeout(Duration::from_secs(30))
                 .tcp_nodelay(true)
                 .build()
                 .expect("an HTTP client without TLS always builds"),
-            urls: [base(default), base(fallback)],
+            endpoints: [Endpoints::of(default), Endpoints::of(fallback)],
             timeout,
         }
     }
 
-    fn url(&self, processor: Processor, path: &str) -> String {
-        format!("{}{path}", self.urls[processor.index()])
+    fn endpoints(&self, processor: Processor) -> &Endpoints {
+        &self.endpoints[processor.index()]
     }
 
     /// Sends one attempt: the same body every time it is sent.
@@ -82,7 +101,7 @@ impl Processors {
         );
         let sent = self
             .http
-            .post(self.url(attempt.processor, "/payments"))
+            .post(self.endpoints(attempt.processor).payments.clone())
             .header("content-type", "application/json")
             .body(body)
             .timeout(self.timeout)
@@ -102,7 +121,8 @@ impl Processors {
     /// Whether the attempt's processor has stored it, from `GET /payments/{id}`, which no
     /// delay or failure flag holds back. `None` when the processor could not tell.
     pub async fn lookup(&self, attempt: &Attempt) -> Option<bool> {
-        let url = self.url(attempt.processor, &format!("/payments/{}", attempt.id));
+        let mut url = self.endpoints(attempt.processor).payments.clone();
+        url.set_path(&format!("{}/{}", url.path(), attempt.id));
         let response = self.http.get(url).timeout(self.timeout).send().await.ok()?;
         match response.status() {
             StatusCode::OK => Some(true),
@@ -120,7 +140,7 @@ impl Processors {
     ) -> Result<HealthAnswer, HealthError> {
         let response = self
             .http
-            .get(self.url(processor, "/payments/service-health"))
+            .get(self.endpoints(processor).health.clone())
             .timeout(wait)
             .send()
             .await?;
@@ -133,5 +153,29 @@ impl Processors {
             failing: wire.failing,
             min_response_time: Duration::from_millis(wire.min_response_time),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_endpoints_sit_under_the_base_path_with_or_without_its_slash() {
+        for (base, payments) in [
+            (
+                "http://payment-processor-default:8080",
+                "http://payment-processor-default:8080/payments",
+            ),
+            ("http://127.0.0.1:8001/", "http://127.0.0.1:8001/payments"),
+            ("http://proxy/processor/", "http://proxy/processor/payments"),
+        ] {
+            let endpoints = Endpoints::of(&Url::parse(base).unwrap());
+            assert_eq!(endpoints.payments.as_str(), payments);
+            assert_eq!(
+                endpoints.health.as_str(),
+                format!("{payments}/service-health")
+            );
+        }
     }
 }
