@@ -12,14 +12,13 @@ use std::time::{Duration, Instant};
 use simd_json::prelude::*;
 
 use archive::{Run, RunInfo, Verdict};
-
 use requests::Requests;
 use sampler::{Recording, Sampler};
 
 use crate::bank::store::Audit;
 use crate::edition::Edition;
 use crate::launcher::{Tool, find_tool, http, postgres};
-use crate::stack::{self, Sample, Stack, StackError};
+use crate::stack::{self, Stack, StackError};
 
 mod archive;
 mod charts;
@@ -326,15 +325,6 @@ async fn audit(stack: &Stack) -> Result<Audit, BenchError> {
     Audit::run(&client).await.map_err(BenchError::AuditFailed)
 }
 
-/// CPU-seconds and peak memory of each service now.
-fn usage(stack: &Stack) -> Vec<Sample> {
-    stack
-        .services
-        .iter()
-        .map(|s| Sample::of(s.cgroup.as_ref()))
-        .collect()
-}
-
 /// Where k6 sends its requests.
 fn stack_url(stack: &Stack) -> String {
     format!("http://localhost:{}", stack.port)
@@ -437,7 +427,7 @@ async fn run_k6(
         let seconds = started.elapsed().as_secs();
         if reported != Some(seconds) && (terminal || seconds.is_multiple_of(15)) {
             reported = Some(seconds);
-            let cpu: Option<f64> = usage(stack).iter().map(|s| s.cpu_seconds).sum();
+            let cpu: Option<f64> = stack.samples().iter().map(|s| s.cpu_seconds).sum();
             let cpu = cpu.map_or(String::new(), |cpu| {
                 format!("; stack CPU {cpu:.1} s so far")
             });

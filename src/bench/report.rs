@@ -110,11 +110,7 @@ impl Snapshot {
     pub async fn take(stack: &Stack) -> Self {
         let histograms = served::read(stack).await;
         Self {
-            services: stack
-                .services
-                .iter()
-                .map(|s| Sample::of(s.cgroup.as_ref()))
-                .collect(),
+            services: stack.samples(),
             machine: CpuTimes::now(),
             histograms,
         }

@@ -2,6 +2,7 @@
 //! quota) and memory (against its limit) from its cgroup, and each API instance's
 //! `GET /metrics` (the Prometheus text format) on its own socket.
 
+use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use prometheus_parse::{Scrape, Value};
@@ -143,16 +144,7 @@ impl Sampler {
         let scrapers = stack
             .services
             .iter()
-            .map(|s| {
-                let socket = s.metrics.as_ref()?;
-                let client = reqwest::Client::builder()
-                    .unix_socket(socket.as_path())
-                    .timeout(SCRAPE_TIMEOUT)
-                    .build();
-                client
-                    .inspect_err(|e| tracing::warn!(service = s.name, error = %e, "cannot scrape"))
-                    .ok()
-            })
+            .map(|s| metrics_client(s.metrics.as_ref()?, SCRAPE_TIMEOUT))
             .collect();
         Self {
             scrapers,
@@ -176,11 +168,7 @@ impl Sampler {
         let now = Instant::now();
         let unix_ms = unix_ms();
         let cpu_times = CpuTimes::now();
-        let samples: Vec<Sample> = stack
-            .services
-            .iter()
-            .map(|s| Sample::of(s.cgroup.as_ref()))
-            .collect();
+        let samples = stack.samples();
         let seconds = self
             .previous
             .as_ref()
@@ -235,10 +223,24 @@ fn unix_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-async fn scrape(client: &reqwest::Client) -> Option<InstanceMetrics> {
+/// A client for an instance's metrics socket, whose calls give up after `timeout`.
+pub fn metrics_client(socket: &Path, timeout: Duration) -> Option<reqwest::Client> {
+    reqwest::Client::builder()
+        .unix_socket(socket)
+        .timeout(timeout)
+        .build()
+        .inspect_err(|e| tracing::warn!(socket = %socket.display(), error = %e, "cannot scrape"))
+        .ok()
+}
+
+/// The instance's `GET /metrics`, as text; `None` when it did not answer.
+pub async fn metrics_text(client: &reqwest::Client) -> Option<String> {
     let response = client.get("http://localhost/metrics").send().await.ok()?;
-    let text = response.error_for_status().ok()?.text().await.ok()?;
-    InstanceMetrics::parse(&text)
+    response.error_for_status().ok()?.text().await.ok()
+}
+
+async fn scrape(client: &reqwest::Client) -> Option<InstanceMetrics> {
+    InstanceMetrics::parse(&metrics_text(client).await?)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::sampler::{metrics_client, metrics_text};
 use crate::stack::Stack;
 
 const DURATIONS: &str = "rinha_http_request_duration_seconds";
@@ -17,23 +18,17 @@ const SCRAPE_TIMEOUT: Duration = Duration::from_secs(2);
 pub async fn read(stack: &Stack) -> Vec<Option<Buckets>> {
     let mut histograms = Vec::with_capacity(stack.services.len());
     for service in &stack.services {
-        let text = match &service.metrics {
-            Some(socket) => scrape(socket).await,
+        let client = service
+            .metrics
+            .as_deref()
+            .and_then(|socket| metrics_client(socket, SCRAPE_TIMEOUT));
+        let text = match client {
+            Some(client) => metrics_text(&client).await,
             None => None,
         };
         histograms.push(text.as_deref().and_then(Buckets::from_scrape));
     }
     histograms
-}
-
-async fn scrape(socket: &std::path::Path) -> Option<String> {
-    let client = reqwest::Client::builder()
-        .unix_socket(socket)
-        .timeout(SCRAPE_TIMEOUT)
-        .build()
-        .ok()?;
-    let response = client.get("http://localhost/metrics").send().await.ok()?;
-    response.error_for_status().ok()?.text().await.ok()
 }
 
 /// A cumulative histogram: (upper bound in seconds, requests at or under it), bounds rising.
@@ -80,7 +75,7 @@ impl Buckets {
 
     /// What an instance answered between two scrapes. An instance started again in between
     /// counts from zero: its second scrape is all it answered since.
-    pub fn since(&self, before: &Self) -> Self {
+    fn since(&self, before: &Self) -> Self {
         let restarted = self.0.iter().zip(&before.0).any(|(a, b)| a.1 < b.1);
         if restarted {
             self.clone()
@@ -89,7 +84,7 @@ impl Buckets {
         }
     }
 
-    pub fn add(&self, other: &Self) -> Self {
+    fn add(&self, other: &Self) -> Self {
         self.zip(other, |a, b| a + b)
     }
 
@@ -99,7 +94,7 @@ impl Buckets {
 
     /// The `q` quantile in seconds, interpolated linearly inside its bucket as Prometheus'
     /// `histogram_quantile` does; `None` with no requests or past the last finite bound.
-    pub fn quantile(&self, q: f64) -> Option<f64> {
+    fn quantile(&self, q: f64) -> Option<f64> {
         let rank = q * self.count();
         let mut below = (0.0, 0.0);
         for &(le, n) in &self.0 {
@@ -143,7 +138,7 @@ impl Served {
         total.as_ref().map(Self::of)
     }
 
-    pub fn of(buckets: &Buckets) -> Self {
+    fn of(buckets: &Buckets) -> Self {
         Self {
             requests: buckets.count() as u64,
             p50_ms: buckets.quantile(0.5).map(|s| s * 1000.0),

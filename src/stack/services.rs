@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{Envelope, Limits, StackError};
+use super::{Envelope, Limits, Sample, StackError};
 use crate::db::{Profile, SERVER_CONF, Sharing};
 use crate::edition::Edition;
 use crate::launcher::cgroup::{Cgroup, Cgroups};
@@ -116,6 +116,14 @@ pub struct Stack {
 }
 
 impl Stack {
+    /// What each service's cgroup has counted so far, in the order of `services`.
+    pub fn samples(&self) -> Vec<Sample> {
+        self.services
+            .iter()
+            .map(|s| Sample::of(s.cgroup.as_ref()))
+            .collect()
+    }
+
     /// Starts every service and returns once the API answers through the port
     /// (`GET /clientes/1/extrato`, or `GET /payments-summary` for 2025). A failure stops
     /// whatever had started.
