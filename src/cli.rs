@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use crate::bench::Scenario;
 use crate::db::{PoolOptions, Profile, Sharing};
 use crate::edition::Edition;
+use crate::payments::domain::{Fee, Fees, InvalidFees, Processor};
 use crate::server::Listen;
 
 #[derive(Debug, Parser)]
@@ -52,6 +53,20 @@ pub struct BenchArgs {
 
     #[command(flatten)]
     pub stack: StackArgs,
+}
+
+impl BenchArgs {
+    /// The scenario to run: the one named, or the edition's main one.
+    pub fn scenario(&self) -> Scenario {
+        self.scenario
+            .unwrap_or(Scenario::default_for(self.stack.edition))
+    }
+
+    /// The stack the scenario runs against: its processors charge the scenario's fees
+    /// unless the fees are given.
+    pub fn options(&self) -> Result<crate::stack::Options, InvalidFees> {
+        self.stack.options(self.scenario().fees())
+    }
 }
 
 #[derive(Debug, Args)]
@@ -105,11 +120,29 @@ pub struct StackArgs {
         requires = "processor_default"
     )]
     pub processor_fallback: Option<String>,
+
+    /// 2025: default's fee, a fraction: what the processors the stack starts charge, and
+    /// what its instances weigh their routing with. By default the final's (0.07) for
+    /// `rinha stack`, and the scenario's for `rinha bench` (the preview's is 0.05).
+    #[arg(long, env = "PAYMENT_PROCESSOR_FEE_DEFAULT")]
+    pub fee_default: Option<Fee>,
+
+    /// 2025: fallback's fee: by default the final's (0.10), or the scenario's (the
+    /// preview's is 0.15).
+    #[arg(long, env = "PAYMENT_PROCESSOR_FEE_FALLBACK")]
+    pub fee_fallback: Option<Fee>,
 }
 
 impl StackArgs {
-    pub fn options(&self) -> crate::stack::Options {
-        crate::stack::Options {
+    /// The stack to start; `fees` unless the fees are given.
+    pub fn options(&self, fees: Fees) -> Result<crate::stack::Options, InvalidFees> {
+        let fees = Fees::new(
+            self.fee_default
+                .map_or(fees.of(Processor::Default), |f| f.0),
+            self.fee_fallback
+                .map_or(fees.of(Processor::Fallback), |f| f.0),
+        )?;
+        Ok(crate::stack::Options {
             edition: self.edition,
             port: self.port,
             profile: self.profile,
@@ -123,7 +156,8 @@ impl StackArgs {
                 .clone()
                 .zip(self.processor_fallback.clone())
                 .map(|(default, fallback)| [default, fallback]),
-        }
+            fees,
+        })
     }
 }
 
@@ -231,16 +265,33 @@ pub struct PaymentsArgs {
     #[arg(long, env = "RINHA_MAX_IN_FLIGHT", default_value_t = 256, value_parser = clap::value_parser!(u16).range(1..))]
     pub max_in_flight: u16,
 
-    /// While default refuses payments, how long a payment waits for it before fallback,
-    /// whose fee is three times default's, takes it; `0s` sends it to fallback at once. A
-    /// default that is only slow or full never holds a payment back.
-    #[arg(long, env = "RINHA_FALLBACK_AFTER", default_value = "30s", value_parser = parse_duration)]
-    pub fallback_after: Duration,
+    /// Default's fee, a fraction of each payment (the final's 7 % by default). A backend
+    /// cannot ask the processors for it, and the routing weighs every choice with it.
+    #[arg(long, env = "PAYMENT_PROCESSOR_FEE_DEFAULT", default_value = "0.07")]
+    pub fee_default: Fee,
+
+    /// Fallback's fee (the final's 10 % by default); at least default's.
+    #[arg(long, env = "PAYMENT_PROCESSOR_FEE_FALLBACK", default_value = "0.10")]
+    pub fee_fallback: Fee,
+
+    /// While default refuses payments, how long a payment waits for it before fallback
+    /// takes it; `0s` sends it to fallback at once. By default as long as the fees make
+    /// it worth it (src/payments/pay/router.rs): about 35 s at 5 % and 15 %, 10 s at
+    /// 7 % and 10 %. A default that is only slow or full never holds a payment back.
+    #[arg(long, env = "RINHA_FALLBACK_AFTER", value_parser = parse_duration)]
+    pub fallback_after: Option<Duration>,
 
     /// The processors' health window: all instances together ask each processor at most
     /// once per this long.
     #[arg(long, env = "RINHA_HEALTH_WINDOW", default_value = "5s", value_parser = parse_duration)]
     pub health_window: Duration,
+}
+
+impl PaymentsArgs {
+    /// The two fees, checked together: default's is at most fallback's.
+    pub fn fees(&self) -> Result<Fees, InvalidFees> {
+        Fees::new(self.fee_default.0, self.fee_fallback.0)
+    }
 }
 
 /// A processor's base URL: http or https, with a host (`payment-processor-default:8080`,

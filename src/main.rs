@@ -3,6 +3,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use rinha::cli::{Cli, Command};
 use rinha::edition::Edition;
+use rinha::payments::domain::Fees;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -12,16 +13,16 @@ fn main() -> ExitCode {
             Edition::Bank => rinha::bank::http::run(*args).map_err(Into::into),
             Edition::Payments => rinha::payments::http::run(*args).map_err(Into::into),
         },
-        Command::Stack(args) => rinha::stack::run(args.options()).map_err(Into::into),
+        Command::Stack(args) => args
+            .options(Fees::FINAL)
+            .map_err(Into::into)
+            .and_then(|options| rinha::stack::run(options).map_err(Into::into)),
         Command::Processor(args) => rinha::processor::run(args).map_err(Into::into),
-        Command::Bench(args) => rinha::bench::run(
-            args.scenario,
-            args.stack.options(),
-            &args.reports,
-            &args.faults,
-        )
-        .map(drop)
-        .map_err(Into::into),
+        Command::Bench(args) => args.options().map_err(Into::into).and_then(|options| {
+            rinha::bench::run(args.scenario(), options, &args.reports, &args.faults)
+                .map(drop)
+                .map_err(Into::into)
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,7 +1,7 @@
 //! The 2025 stack's payment processors: the two named by PAYMENT_PROCESSOR_URL_DEFAULT and
-//! PAYMENT_PROCESSOR_URL_FALLBACK, or two `rinha processor`s on ports 8001 and 8002 (fees
-//! 0.05 and 0.15, as the contest's processors), started outside the envelope: in the
-//! contest they are not ours and do not count against our budget.
+//! PAYMENT_PROCESSOR_URL_FALLBACK, or two `rinha processor`s on ports 8001 and 8002 that
+//! charge the stack's fees (the final's 7 % and 10 %, or the scenario's), started outside
+//! the envelope: in the contest they are not ours and do not count against our budget.
 
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::process::Command;
@@ -9,11 +9,12 @@ use std::time::{Duration, Instant};
 
 use super::services::{Launch, Service, Spec, check_port_free};
 use super::{Limits, StackError};
+use crate::payments::domain::Processor;
 
-/// The contest's processors, as the published processor compose file sets them.
-const PROCESSORS: [(&str, u16, &str); 2] = [
-    ("processor-default", 8001, "0.05"),
-    ("processor-fallback", 8002, "0.15"),
+/// The contest's processors: their names and the ports they answer on from the host.
+const PROCESSORS: [(Processor, &str, u16); 2] = [
+    (Processor::Default, "processor-default", 8001),
+    (Processor::Fallback, "processor-fallback", 8002),
 ];
 const READY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -26,13 +27,14 @@ impl Launch<'_> {
         let exe = std::env::current_exe()
             .map_err(|e| StackError::Io("cannot find this executable".into(), e))?;
         let mut started = Vec::new();
-        for (name, port, fee) in PROCESSORS {
+        for (processor, name, port) in PROCESSORS {
+            let fee = self.options.fees.of(processor).to_string();
             check_port_free(port)?;
             let mut command = Command::new(&exe);
             command
                 .args(["processor", "--host", "127.0.0.1", "--port"])
                 .arg(port.to_string())
-                .args(["--fee", fee]);
+                .args(["--fee", &fee]);
             let outside = Limits {
                 cpus: 0.0,
                 memory_mb: 0,
@@ -46,10 +48,10 @@ impl Launch<'_> {
             };
             started.push(self.spawn(command, spec)?);
         }
-        for (_, port, _) in PROCESSORS {
+        for (_, _, port) in PROCESSORS {
             wait_for_port(port)?;
         }
-        let url = |n: usize| format!("http://127.0.0.1:{}", PROCESSORS[n].1);
+        let url = |n: usize| format!("http://127.0.0.1:{}", PROCESSORS[n].2);
         Ok(([url(0), url(1)], started))
     }
 }

@@ -15,6 +15,7 @@ use crate::launcher::cgroup::{Cgroup, Cgroups};
 use crate::launcher::postgres::Cluster;
 use crate::launcher::process::{confine, log_tail};
 use crate::launcher::{Tool, Unprivileged, find_tool, http};
+use crate::payments::domain::{Fees, Processor};
 
 /// The contest's limit for a stack to be ready.
 const READY_TIMEOUT: Duration = Duration::from_secs(40);
@@ -40,6 +41,9 @@ pub struct Options {
     pub cpu_scale: f64,
     /// 2025: the processors to pay through (default, fallback); `None` starts two.
     pub processors: Option<[String; 2]>,
+    /// 2025: what the processors charge: the ones the stack starts charge it, and its
+    /// instances route with it.
+    pub fees: Fees,
 }
 
 enum Process {
@@ -493,9 +497,12 @@ impl Launch<'_> {
             .arg(format!("unix:{}", metrics.display()))
             .env("DATABASE_URL", database_url);
         if let Some([default, fallback]) = &self.processors {
+            let fee = |p| self.options.fees.of(p).to_string();
             command
                 .env("PAYMENT_PROCESSOR_URL_DEFAULT", default)
-                .env("PAYMENT_PROCESSOR_URL_FALLBACK", fallback);
+                .env("PAYMENT_PROCESSOR_URL_FALLBACK", fallback)
+                .env("PAYMENT_PROCESSOR_FEE_DEFAULT", fee(Processor::Default))
+                .env("PAYMENT_PROCESSOR_FEE_FALLBACK", fee(Processor::Fallback));
         }
         let name = format!("api{n}");
         let stop_signal = libc::SIGTERM;

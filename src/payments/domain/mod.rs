@@ -1,12 +1,15 @@
 //! The 2025 rules, free of HTTP and SQL: what a valid payment is, money in cents, the
-//! instant an attempt carries, the two processors, and the summary a window asks for.
+//! instant an attempt carries, the two processors and their fees, and the summary a window
+//! asks for.
 
+mod fees;
 mod instant;
 mod money;
 mod payment;
 mod processor;
 mod summary;
 
+pub use fees::{Fee, Fees, InvalidFees};
 pub use instant::{Instant, InvalidInstant};
 pub use money::Cents;
 pub use payment::{InvalidPayment, NewPayment};

@@ -14,6 +14,7 @@ use ntex::web::App;
 use crate::cli::ServeArgs;
 use crate::db::{PoolOptions, StoreError};
 use crate::metrics::{self, Metrics};
+use crate::payments::domain::InvalidFees;
 use crate::payments::pay::{Dispatcher, PaymentMetrics};
 use crate::payments::store::Store;
 use crate::server::{self, MetricsEndpoint, ServerError};
@@ -33,6 +34,8 @@ pub enum ServeError {
     Database(Duration, #[source] StoreError),
     #[error(transparent)]
     Server(#[from] ServerError),
+    #[error(transparent)]
+    Fees(#[from] InvalidFees),
 }
 
 /// Runs one 2025 instance until SIGTERM or SIGINT, then stops gracefully.
@@ -41,6 +44,7 @@ pub fn run(args: ServeArgs) -> Result<(), ServeError> {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), ServeError> {
+    let fees = args.payments.fees()?;
     wait_for_database(&args).await?;
     let pool = args.pool();
     let ServeArgs {
@@ -52,6 +56,7 @@ async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         ?pool,
         default = %payments.processor_default,
         fallback = %payments.processor_fallback,
+        ?fees,
         "serving the payment intermediary (2025)"
     );
     let mut registry = metrics::registry();
@@ -65,7 +70,7 @@ async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         let store = Store::new(database_url.clone(), pool);
         let watched = store.clone();
         metrics.pools.watch(move || watched.pool_status());
-        let dispatcher = Dispatcher::new(store.clone(), &payments, paying.clone());
+        let dispatcher = Dispatcher::new(store.clone(), &payments, fees, paying.clone());
         ntex::rt::spawn(Rc::clone(&dispatcher).run());
         App::new()
             .state(AppState { store, dispatcher })

@@ -27,7 +27,7 @@ use uuid::Uuid;
 
 use crate::cli::PaymentsArgs;
 use crate::db::StoreError;
-use crate::payments::domain::{Instant as RequestedAt, NewPayment, Processor};
+use crate::payments::domain::{Fees, Instant as RequestedAt, NewPayment, Processor};
 use crate::payments::store::{Attempt, Store};
 use settler::Settler;
 
@@ -48,14 +48,18 @@ const BATCH: usize = 64;
 /// two calls never fall in the same window of the processor's clock.
 const HEALTH_MARGIN: Duration = Duration::from_millis(500);
 /// How often an instance says it is alive and looks for attempts to take over.
-const SWEEP: Duration = Duration::from_millis(250);
+const SWEEP: Duration = Duration::from_millis(100);
 /// How long an instance counts as alive after it last said so. With [`SWEEP`], an
-/// instance that dies has its attempts taken over within about a second: what it had
-/// sent is recorded before the checker's window (requestedAt at least 1.5 s old) reaches
-/// it.
-const ALIVE: Duration = Duration::from_millis(750);
+/// instance that dies has its attempts taken over within half a second: what it had
+/// sent, or learnt was stored without recording it yet, is recorded before the checker's
+/// window (requestedAt at least 1.5 s old in the preview, 2 s in the final) reaches it.
+const ALIVE: Duration = Duration::from_millis(400);
 /// How long an attempt without an answer waits before it is resent.
 const RESEND_AFTER: Duration = Duration::from_secs(1);
+/// How long past the end of its delay a send taken over is looked up at its processor,
+/// before it is resent: the processor stores a payment when its delay ends, give or take
+/// the time the request took to arrive there.
+const LOOKUP_MARGIN: Duration = Duration::from_millis(50);
 
 /// One worker's dispatcher.
 pub struct Dispatcher {
@@ -77,7 +81,9 @@ pub struct Dispatcher {
 }
 
 impl Dispatcher {
-    pub fn new(store: Store, args: &PaymentsArgs, metrics: PaymentMetrics) -> Rc<Self> {
+    /// `fees` are what the processors charge; the routing weighs its choices with them.
+    pub fn new(store: Store, args: &PaymentsArgs, fees: Fees, metrics: PaymentMetrics) -> Rc<Self> {
+        let hold = args.fallback_after.unwrap_or_else(|| router::hold(fees));
         Rc::new(Self {
             store,
             processors: Processors::new(
@@ -85,7 +91,7 @@ impl Dispatcher {
                 &args.processor_fallback,
                 args.processor_timeout,
             ),
-            router: RefCell::new(Router::new(args.max_in_flight.into(), args.fallback_after)),
+            router: RefCell::new(Router::new(args.max_in_flight.into(), hold)),
             settler: Settler::new(metrics.clone()),
             owner: Uuid::new_v4(),
             queued: Cell::new(0),
@@ -163,9 +169,12 @@ impl Dispatcher {
                     .mark_unknown(&attempt, self.owner, RESEND_AFTER)
                     .await
             }
-            // A resend's refusal or silence says nothing of the earlier sends: the attempt
-            // stays pinned, and its lease brings it back.
-            (Answer::Refused(_) | Answer::Silent, Sending::Again) => Ok(false),
+            // A resend's refusal says nothing of the earlier sends, but one of them may have
+            // been stored meanwhile (its delay ended while the processor did not fail): it
+            // is looked up at once rather than left pinned until its lease ends.
+            (Answer::Refused(_), Sending::Again) => Ok(self.stored_earlier(&attempt).await),
+            // Silence says nothing either, and the lease brings the attempt back.
+            (Answer::Silent, Sending::Again) => Ok(false),
         };
         tracing::debug!(id = %attempt.id, processor = %attempt.processor, ?answer, ?kind, "sent");
         if let Err(e) = recorded {
@@ -247,27 +256,51 @@ impl Dispatcher {
         Ok(full)
     }
 
-    /// Takes over every attempt whose lease ended and settles it.
+    /// Takes over every attempt whose lease ended or whose sender died, batch after batch
+    /// until one comes back short, and settles each.
     async fn take_over(self: &Rc<Self>) -> Result<(), StoreError> {
-        let attempts = self.store.take_over(self.owner, self.lease, BATCH).await?;
-        for attempt in attempts {
-            ntex::rt::spawn(Rc::clone(self).resolve(attempt));
+        loop {
+            let attempts = self.store.take_over(self.owner, self.lease, BATCH).await?;
+            let full = attempts.len() == BATCH;
+            for attempt in attempts {
+                ntex::rt::spawn(Rc::clone(self).resolve(attempt));
+            }
+            if !full {
+                return Ok(());
+            }
         }
-        Ok(())
     }
 
-    /// An attempt without a known outcome: if its processor has it, it is paid; otherwise
-    /// it is resent, unchanged, to the same processor (a send still in flight there and
-    /// this one cannot both store it: the second is a duplicate).
+    /// An attempt without a known outcome. An earlier send may still be in the processor's
+    /// delay, to be stored when it ends: until then the attempt is not resent, and once
+    /// then it is looked up, so that an earlier send that stored it is recorded at once
+    /// rather than after a resend's own delay. Stored: it is paid. Not stored: it is resent,
+    /// unchanged, to the same processor (a send still in flight there and this one cannot
+    /// both store it: the second is a duplicate).
     async fn resolve(self: Rc<Self>, attempt: Attempt) {
-        if self.processors.lookup(&attempt).await == Some(true) {
-            tracing::info!(id = %attempt.id, processor = %attempt.processor, "an attempt without an answer was stored");
-            self.settler.settle(attempt);
+        let (delay, _) = self.router.borrow().known(attempt.processor);
+        let decided = attempt.requested_at.get() + delay + LOOKUP_MARGIN;
+        let wait = decided - time::OffsetDateTime::now_utc();
+        if wait.is_positive() {
+            ntex::time::sleep(wait.unsigned_abs()).await;
+        }
+        if self.stored_earlier(&attempt).await {
             return;
         }
         tracing::info!(id = %attempt.id, processor = %attempt.processor, "resending an attempt without a known outcome");
         let ticket = self.start(attempt.processor, Instant::now());
         self.send(attempt, ticket, Sending::Again).await;
+    }
+
+    /// Whether the attempt's processor holds it from an earlier send, which is then
+    /// settled paid.
+    async fn stored_earlier(&self, attempt: &Attempt) -> bool {
+        let stored = self.processors.lookup(attempt).await == Some(true);
+        if stored {
+            tracing::info!(id = %attempt.id, processor = %attempt.processor, "an attempt without an answer was stored");
+            self.settler.settle(*attempt);
+        }
+        stored
     }
 
     /// Asks each processor for its health when it is this instance's turn, then takes

@@ -5,13 +5,17 @@
 //!   healthy and has room; fallback takes the rest while *it* is healthy; otherwise the
 //!   payment waits in the queue (it is already durable) and goes later.
 //! - **Fallback after a wait, while default refuses.** A refusal is an outage that ends
-//!   (the processors fail for stretches), and fallback's fee is three times default's: so
-//!   while default's last word was a refusal, fallback only takes a payment accepted at
-//!   least the router's `hold` ago ([`Route::waited`]); younger ones wait in the queue for
-//!   default to come back. A default that is only slow, full or silent holds nothing back:
-//!   it may stay that way to the end, and a payment still queued then is never paid.
+//!   (the processors fail for stretches), and fallback's fee is the higher: so while
+//!   default's last word was a refusal, fallback only takes a payment accepted at least
+//!   the router's `hold` ago ([`Route::waited`]); younger ones wait in the queue for
+//!   default to come back. How long is a matter of expected net per payment, [`hold`]:
+//!   what the wait saves against what it risks. A default that is only slow, full or
+//!   silent holds nothing back: it may stay that way to the end, and a payment still
+//!   queued then is never paid.
 //! - **Healthy** means: its last answer was not a refusal, its delay is at most
-//!   [`MAX_DELAY`], and nothing in flight there has outlived what its delay promises. The
+//!   [`MAX_DELAY`], and nothing in flight there has outlived its delay by more than
+//!   [`STALL_MARGIN`]: a delay that rose is known as soon as the first attempt outlives
+//!   the old one, and the payments after it go elsewhere. The
 //!   cap on delay is what keeps the summary consistent: an attempt must be answered
 //!   (and recorded) before its requestedAt is 1.5 s old, the age at which the checker's
 //!   window ([now − 15 s, now − 1.5 s]) starts to include it.
@@ -29,15 +33,39 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use crate::payments::domain::Processor;
+use crate::payments::domain::{Fees, Processor};
 
 /// The longest delay a processor may have and still be sent payments; see the module doc.
 pub const MAX_DELAY: Duration = Duration::from_millis(1200);
 /// How often an unhealthy processor is sent a probe.
 pub const PROBE_EVERY: Duration = Duration::from_secs(1);
-/// How much longer than its delay an attempt may take before its processor counts as
-/// stalled (a delay that just rose, which no answer has told yet).
-const STALL_MARGIN: Duration = Duration::from_millis(100);
+/// How much longer than its known delay an attempt may take before its processor counts as
+/// stalled (a delay that just rose, which no answer has told yet): the time an answer
+/// takes beyond the processor's delay, on the wire and in an instance whose CPU quota may
+/// hold it back for part of a scheduling period (docs/performance.md measures it).
+pub const STALL_MARGIN: Duration = Duration::from_millis(50);
+
+/// The length of run a payment's wait is weighed against: the final's 300 s, the longest
+/// run the contest plays.
+pub const RUN: Duration = Duration::from_secs(300);
+
+/// How long a payment waits for a refusing default before fallback takes it: the longest
+/// wait whose expected net is no worse than fallback's at once.
+///
+/// Per unit of amount, fallback at once nets `1 − fee_f`. Waiting up to `h` for default
+/// nets `1 − fee_d` when default comes back within it (its outages end), `1 − fee_f` when it
+/// does not (fallback takes the payment then), and nothing when the run ends while the
+/// payment waits: it is still in the queue, lag. A payment accepted at a random moment of
+/// a run of length [`RUN`] sees the run end within `h` with probability `h / RUN`. Taking
+/// default's return as likely, the wait is worth it while
+/// `(fee_f − fee_d) ≥ (h / RUN) × (1 − fee_f)`, so
+/// `hold = RUN × (fee_f − fee_d) / (1 − fee_f)`: 35 s at the preview's 5 % and 15 %, 10 s
+/// at the final's 7 % and 10 %, none when the fees are equal. docs/performance.md measures
+/// it against other waits.
+pub fn hold(fees: Fees) -> Duration {
+    let (default, fallback) = (fees.of(Processor::Default), fees.of(Processor::Fallback));
+    RUN.mul_f64((fallback - default) / (1.0 - fallback))
+}
 
 /// Where payments go now: the processor, and how long a payment must have waited since it
 /// was accepted to go there.
@@ -109,9 +137,9 @@ impl Lane {
     }
 
     fn stalled(&self, now: Instant) -> bool {
-        self.in_flight.first().is_some_and(|(started, _)| {
-            now.duration_since(*started) > self.delay * 2 + STALL_MARGIN
-        })
+        self.in_flight
+            .first()
+            .is_some_and(|(started, _)| now.duration_since(*started) > self.delay + STALL_MARGIN)
     }
 
     fn healthy(&self, now: Instant) -> bool {
@@ -274,6 +302,19 @@ mod tests {
     }
 
     #[test]
+    fn the_wait_for_a_refusing_default_follows_the_fees() {
+        let secs = |fees| hold(fees).as_secs_f64();
+        assert!((secs(Fees::PREVIEW) - 300.0 * 0.10 / 0.85).abs() < 1e-6);
+        assert!((secs(Fees::FINAL) - 10.0).abs() < 1e-6);
+        assert_eq!(hold(Fees::new(0.1, 0.1).unwrap()), Duration::ZERO);
+        let wider = Fees::new(0.07, 0.12).unwrap();
+        assert!(
+            hold(wider) > hold(Fees::FINAL),
+            "a wider gap is worth a longer wait"
+        );
+    }
+
+    #[test]
     fn a_fresh_router_sends_to_default() {
         let router = router(4);
         assert_eq!(router.choose(Instant::now()), at_once(Default));
@@ -373,10 +414,11 @@ mod tests {
     fn an_attempt_outliving_its_delay_stalls_the_lane() {
         let now = Instant::now();
         let mut router = router(4);
-        router.health(Default, reading(false, 100, 1), now);
+        router.health(Default, reading(false, 103, 1), now);
         router.start(Default, now);
-        assert_eq!(router.choose(now + ms(250)), at_once(Default));
-        assert_eq!(router.choose(now + ms(400)), at_once(Fallback));
+        let outlived = ms(103) + STALL_MARGIN;
+        assert_eq!(router.choose(now + outlived), at_once(Default));
+        assert_eq!(router.choose(now + outlived + ms(1)), at_once(Fallback));
     }
 
     #[test]

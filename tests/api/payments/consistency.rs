@@ -5,11 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use reqwest::StatusCode;
-use rinha::payments::domain::Instant;
-use time::OffsetDateTime;
-
-use super::support::{Instance, Payments, Processor, assert_paid_once, database, new_id};
+use super::support::{Instance, PREVIEW_LAG, Processor, assert_paid_once, check, database, load};
 use crate::helpers::{Harness, TestFn};
 
 pub fn all() -> Vec<(&'static str, TestFn)> {
@@ -17,55 +13,6 @@ pub fn all() -> Vec<(&'static str, TestFn)> {
         the_summary_agrees_with_the_processors_every_second_while_they_change,
         two_instances_never_ask_for_health_more_than_allowed,
     ]
-}
-
-/// Clients posting payments to two instances in turn until `stop`; returns the accepted ids.
-fn load(apps: [Arc<Instance>; 2], stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<Vec<String>> {
-    tokio::spawn(async move {
-        let clients: Vec<_> = (0..8)
-            .map(|client| {
-                let (app, stop) = (Arc::clone(&apps[client % 2]), Arc::clone(&stop));
-                tokio::spawn(async move {
-                    let mut accepted = Vec::new();
-                    while !stop.load(Ordering::Relaxed) {
-                        let id = new_id();
-                        match app.pay(&id, "19.90").await {
-                            StatusCode::ACCEPTED => accepted.push(id),
-                            other => panic!("POST /payments answered {other}"),
-                        }
-                        tokio::time::sleep(Duration::from_millis(20)).await;
-                    }
-                    accepted
-                })
-            })
-            .collect();
-        let mut accepted = Vec::new();
-        for client in clients {
-            accepted.extend(client.await.unwrap());
-        }
-        accepted
-    })
-}
-
-fn iso(t: OffsetDateTime) -> String {
-    Instant::from(t).to_string()
-}
-
-/// As the official checker does: the processors' admin summaries and ours, asked at once,
-/// over [now − 15 s, now − 1.5 s]; the difference of the totals.
-async fn check(app: &Instance, default: &Processor, fallback: &Processor) -> i64 {
-    let now = OffsetDateTime::now_utc();
-    let query = format!(
-        "from={}&to={}",
-        iso(now - Duration::from_secs(15)),
-        iso(now - Duration::from_millis(1500))
-    );
-    let (d, f, ours) = tokio::join!(
-        default.stored(&query),
-        fallback.stored(&query),
-        app.counted(&query)
-    );
-    (ours.0 - d) + (ours.1 - f)
 }
 
 /// A processor's delay in ms and failure flag.
@@ -82,7 +29,7 @@ async fn the_summary_agrees_with_the_processors_every_second_while_they_change(h
         Arc::new(Instance::spawn(&db, &default, &fallback, &[])),
     ];
     let stop = Arc::new(AtomicBool::new(false));
-    let clients = load(apps.clone(), Arc::clone(&stop));
+    let clients = load(apps.clone(), [Arc::clone(&stop), Arc::clone(&stop)]);
     let schedule: [(u64, Setting, Setting); 6] = [
         (0, (0, false), (0, false)),
         (5, (100, false), (0, false)),
@@ -97,7 +44,7 @@ async fn the_summary_agrees_with_the_processors_every_second_while_they_change(h
             tokio::join!(default.set_delay(d.0), fallback.set_delay(f.0));
             tokio::join!(default.set_failure(d.1), fallback.set_failure(f.1));
         }
-        let difference = check(&apps[0], &default, &fallback).await;
+        let difference = check(&apps[0], &default, &fallback, PREVIEW_LAG).await;
         if difference != 0 {
             inconsistencies.push((second, difference));
         }
@@ -131,7 +78,7 @@ async fn two_instances_never_ask_for_health_more_than_allowed(h: Arc<Harness>) {
         Arc::new(Instance::spawn(&db, &default, &fallback, &[])),
     ];
     let stop = Arc::new(AtomicBool::new(false));
-    let clients = load(apps.clone(), Arc::clone(&stop));
+    let clients = load(apps.clone(), [Arc::clone(&stop), Arc::clone(&stop)]);
     tokio::time::sleep(Duration::from_secs(30)).await;
     stop.store(true, Ordering::Relaxed);
     let accepted = clients.await.unwrap();

@@ -13,6 +13,7 @@ pub fn all() -> Vec<(&'static str, TestFn)> {
     tests![
         while_default_answers_every_payment_goes_to_default,
         while_default_refuses_a_payment_waits_for_it_then_goes_to_fallback,
+        with_equal_fees_nothing_waits_for_a_refusing_default,
         a_default_that_comes_back_within_the_wait_takes_every_payment_held_for_it,
         while_both_fail_payments_wait_and_are_paid_once_they_recover,
         a_slow_failing_processor_is_not_probed_so_its_recovery_stores_nothing_late,
@@ -56,6 +57,19 @@ async fn while_default_refuses_a_payment_waits_for_it_then_goes_to_fallback(h: A
     );
     assert_eq!(app.counted("").await, (0, 0));
     tokio::time::sleep_until((posted + wait).into()).await;
+    let paid = assert_paid_once(&app, &default, &fallback, &ids, Duration::from_secs(5)).await;
+    assert_eq!(paid, (0, 100));
+}
+
+/// The wait for a refusing default is what the fees make worth it: with both processors
+/// charging the same, none (with the final's 7 % and 10 %, 10 s).
+async fn with_equal_fees_nothing_waits_for_a_refusing_default(h: Arc<Harness>) {
+    let db = database(&h).await;
+    let default = Processor::spawn("0.10", &["--failure"]);
+    let fallback = Processor::spawn("0.10", &[]);
+    let fees = ["--fee-default", "0.10", "--fee-fallback", "0.10"];
+    let app = Instance::spawn(&db, &default, &fallback, &fees);
+    let ids = post(&app, 100).await;
     let paid = assert_paid_once(&app, &default, &fallback, &ids, Duration::from_secs(5)).await;
     assert_eq!(paid, (0, 100));
 }

@@ -3,12 +3,15 @@
 
 use std::collections::HashSet;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use rinha::db::Profile;
 use rinha::edition::Edition;
 use serde_json::{Value, json};
+use time::OffsetDateTime;
 
 use crate::helpers::{Api, Database, Harness, Log, Reply, listening_address_and_log, serve};
 
@@ -236,4 +239,58 @@ pub async fn assert_paid_once(
         "our summary against theirs"
     );
     theirs
+}
+
+/// Clients posting payments to two instances, four each, one every 20 ms, until each
+/// instance's `stop`; returns the accepted ids.
+pub fn load(
+    apps: [Arc<Instance>; 2],
+    stop: [Arc<AtomicBool>; 2],
+) -> tokio::task::JoinHandle<Vec<String>> {
+    tokio::spawn(async move {
+        let clients: Vec<_> = (0..8)
+            .map(|client| {
+                let app = Arc::clone(&apps[client % 2]);
+                let stop = Arc::clone(&stop[client % 2]);
+                tokio::spawn(async move {
+                    let mut accepted = Vec::new();
+                    while !stop.load(Ordering::Relaxed) {
+                        let id = new_id();
+                        match app.pay(&id, "19.90").await {
+                            StatusCode::ACCEPTED => accepted.push(id),
+                            other => panic!("POST /payments answered {other}"),
+                        }
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                    accepted
+                })
+            })
+            .collect();
+        let mut accepted = Vec::new();
+        for client in clients {
+            accepted.extend(client.await.unwrap());
+        }
+        accepted
+    })
+}
+
+/// How old a payment's requestedAt must be for the published test's checker to count it.
+pub const PREVIEW_LAG: Duration = Duration::from_millis(1500);
+
+/// As the official checkers do: the processors' admin summaries and ours, asked at once,
+/// over [now − 15 s, now − `lag`]; |Δdefault| + |Δfallback|.
+pub async fn check(app: &Api, default: &Processor, fallback: &Processor, lag: Duration) -> i64 {
+    let now = OffsetDateTime::now_utc();
+    let iso = |t: OffsetDateTime| rinha::payments::domain::Instant::from(t).to_string();
+    let query = format!(
+        "from={}&to={}",
+        iso(now - Duration::from_secs(15)),
+        iso(now - lag)
+    );
+    let (d, f, ours) = tokio::join!(
+        default.stored(&query),
+        fallback.stored(&query),
+        app.counted(&query)
+    );
+    (ours.0 - d).abs() + (ours.1 - f).abs()
 }

@@ -1,23 +1,21 @@
-// The official test of 2025 (../shared/spec/2025.md, "The official test"), kept here so that
-// nothing is fetched at run time. SCHEDULE=preview (the published 60 s script, the default)
-// or final (300 s, settings changing every 30 s); outage is ours, not the contest's: both
-// processors fail for 30 s under the preview's load, then recover. MAX_REQUESTS: the most
-// VUs (550 for the preview and the outage, 600 for the final). Each VU posts one payment of 19.90 with a 1.5 s timeout, then
-// sleeps 1 s; a 2xx is a success. Every 10 s one VU compares our summary with both
-// processors' admin summaries over [now − 15 s, now − 1.5 s]. teardown computes the score
-// as the contest does; handleSummary prints it and writes SUMMARY (JSON) when set: k6's own
-// summary with the outcome under "rinha" and the processors' schedule under "schedule".
+// The published test of 2025 (rinha-test/rinha.js; ../shared/spec/2025.md, "The official
+// test"), kept here so that nothing is fetched at run time: the preview that every entry
+// ran before the final (final.js is the final, a script of its own). SCHEDULE=preview (the
+// published 60 s schedule, the default) or outage (ours, not the contest's: both
+// processors fail for 30 s under the preview's load, then recover). MAX_REQUESTS: the most
+// VUs (550). Each VU posts one payment of 19.90 with a 1.5 s timeout, then sleeps 1 s; a
+// 2xx is a success. Every 10 s one VU compares our summary with both processors' admin
+// summaries over [now − 15 s, now − 1.5 s] and adds the absolute value of the summed
+// differences. teardown computes the score as the published script does (gross and fees
+// from our summary and each processor's fee); handleSummary prints it and writes SUMMARY
+// (JSON) when set: k6's own summary with the outcome under "rinha" and the processors'
+// schedule under "schedule". The processors it runs against charge the preview's fees,
+// 5 % and 15 %, as the published processor compose file sets them.
 import http from 'k6/http';
 import { sleep } from 'k6';
 import { Counter } from 'k6/metrics';
-import { uuidv4 } from './common.js';
+import { BASE_URL, PROCESSORS, TOKEN, count, scoredP99, summaryOutput, uuidv4 } from './common.js';
 
-const BASE_URL = __ENV.BASE_URL || 'http://localhost:9999';
-const PROCESSORS = {
-  default: __ENV.PROCESSOR_DEFAULT_URL || 'http://localhost:8001',
-  fallback: __ENV.PROCESSOR_FALLBACK_URL || 'http://localhost:8002',
-};
-const TOKEN = __ENV.TOKEN || '123';
 const SCHEDULE = __ENV.SCHEDULE || 'preview';
 const ADMIN = { headers: { 'X-Rinha-Token': TOKEN, 'content-type': 'application/json' } };
 const JSON_HEADERS = { headers: { 'content-type': 'application/json' }, timeout: '1500ms' };
@@ -34,22 +32,6 @@ const SCHEDULES = {
       [30, [2000, true], [1000, true]],
       [40, [20, false], [20, false]],
       [50, [0, false], [5000, false]],
-    ],
-  },
-  final: {
-    seconds: 300,
-    maxRequests: 600,
-    stages: [
-      [0, [0, false], [0, false]],
-      [30, [1000, false], [0, false]],
-      [60, [500, false], [0, false]],
-      [90, [2000, true], [1000, false]],
-      [120, [5000, true], [5, false]],
-      [150, [0, false], [5, true]],
-      [180, [100, false], [5, false]],
-      [210, [50, false], [0, false]],
-      [240, [103, false], [10, false]],
-      [270, [2000, false], [0, false]],
     ],
   },
   outage: {
@@ -189,15 +171,8 @@ export function teardown(data) {
   score.fallbackPaid.add(ours.fallback.totalRequests);
 }
 
-function count(data, name) {
-  const metric = data.metrics[name];
-  return metric ? metric.values.count : 0;
-}
-
 export function handleSummary(data) {
-  const p99 = data.metrics['http_req_duration{expected_response:true}']
-    ? data.metrics['http_req_duration{expected_response:true}'].values['p(99)']
-    : data.metrics.http_req_duration.values['p(99)'];
+  const p99 = scoredP99(data);
   const gross = count(data, 'score_gross');
   const fees = count(data, 'score_fees');
   const inconsistent = count(data, 'inconsistencies');
@@ -222,13 +197,5 @@ export function handleSummary(data) {
     fine,
     score: net * (1 + bonus - fine),
   };
-  const text = Object.entries(result)
-    .map(([k, v]) => `${k.padEnd(16)} ${typeof v === 'number' ? Math.round(v * 100) / 100 : v}`)
-    .join('\n');
-  const out = { stdout: `\n${text}\n` };
-  // The processors' settings over time, for the report page's time axis.
-  const setting = ([delay, failing]) => ({ delay_ms: delay, failing });
-  const schedule = RUN.stages.map(([at, d, f]) => ({ at, default: setting(d), fallback: setting(f) }));
-  if (__ENV.SUMMARY) out[__ENV.SUMMARY] = JSON.stringify(Object.assign({}, data, { rinha: result, schedule }), null, 2);
-  return out;
+  return summaryOutput(data, result, RUN.stages, {});
 }
