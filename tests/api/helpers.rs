@@ -34,11 +34,14 @@ pub struct Harness {
 pub type TestFn = fn(Arc<Harness>) -> Pin<Box<dyn Future<Output = ()>>>;
 
 /// Settings that make a throw-away cluster fast; nothing here needs to survive a crash.
-const THROWAWAY: [(&str, &str); 4] = [
+/// `pg_stat_activity` keeps each statement's whole text, its comments included, so that a
+/// test can tell which statement waits (by default it keeps the first 1 KB).
+const THROWAWAY: [(&str, &str); 5] = [
     ("fsync", "off"),
     ("synchronous_commit", "off"),
     ("full_page_writes", "off"),
     ("max_connections", "200"),
+    ("track_activity_query_size", "16384"),
 ];
 
 impl Shared {

@@ -5,6 +5,7 @@ mod consistency;
 mod exactly_once;
 mod metrics;
 mod routing;
+mod settling;
 mod stack;
 mod support;
 
@@ -15,6 +16,7 @@ pub fn all() -> Vec<(&'static str, TestFn)> {
         answers::all(),
         routing::all(),
         exactly_once::all(),
+        settling::all(),
         consistency::all(),
         metrics::all(),
         stack::all(),

@@ -187,6 +187,32 @@ pub async fn database(h: &Harness) -> Database {
     h.database_of(Edition::Payments, Profile::Contest).await
 }
 
+/// Waits until at least `n` statements of the database behind `client` whose text holds
+/// `statement` wait for a lock.
+pub async fn lock_waits(client: &tokio_postgres::Client, statement: &str, n: i64) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let waiting: i64 = client
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND wait_event_type = 'Lock' \
+                   AND strpos(query, $1) > 0",
+                &[&statement],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if waiting >= n {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{waiting} statements holding {statement:?} wait for a lock, not {n}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// A new correlationId.
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
