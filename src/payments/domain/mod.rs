@@ -8,7 +8,7 @@ mod processor;
 mod summary;
 
 pub use instant::{Instant, InvalidInstant};
-pub use money::Cents;
+pub use money::{Cents, CentsTotal};
 pub use payment::{InvalidPayment, NewPayment};
 pub use processor::Processor;
 pub use summary::{Summary, Totals, Window};

@@ -11,7 +11,9 @@ use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 use crate::db::{self, StoreError};
-use crate::payments::domain::{Cents, Instant, NewPayment, Processor, Summary, Totals, Window};
+use crate::payments::domain::{
+    Cents, CentsTotal, Instant, NewPayment, Processor, Summary, Totals, Window,
+};
 use statements::PaymentStatements;
 
 /// One attempt at one processor: what is sent, and what identifies it in the table.
@@ -203,9 +205,13 @@ impl Store {
             let name: &str = row.try_get(0)?;
             let processor = Processor::from_name(name)
                 .ok_or_else(|| StoreError::Unexpected(name.to_owned()))?;
+            let amount: &str = row.try_get(2)?;
+            let amount = amount
+                .parse()
+                .map_err(|_| StoreError::Unexpected(amount.to_owned()))?;
             *summary.totals_mut(processor) = Totals {
                 requests: row.try_get(1)?,
-                amount: row.try_get(2)?,
+                amount: CentsTotal::new(amount),
             };
         }
         Ok(summary)
