@@ -417,16 +417,23 @@ pub fn free_port() -> u16 {
 
 /// Starts `rinha serve` listening on `listen`, with extra flags.
 pub fn serve(database_url: &str, listen: &str, flags: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_rinha"))
+    serve_command(database_url, listen, flags)
+        .spawn()
+        .expect("rinha serve starts")
+}
+
+/// The command [`serve`] runs, to add to before it starts.
+pub fn serve_command(database_url: &str, listen: &str, flags: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_rinha"));
+    command
         .args(["serve", "--listen", listen, "--startup-timeout", "10s"])
         .args(flags)
         .env("DATABASE_URL", database_url)
         .env("RUST_LOG", "info")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("rinha serve starts")
+        .stderr(Stdio::piped());
+    command
 }
 
 /// Reads the process's log until its `listening` line and returns the bound address; the

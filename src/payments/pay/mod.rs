@@ -5,8 +5,9 @@
 //! The rules that make every accepted payment paid exactly once:
 //! - an attempt (processor, requestedAt) is recorded before it is sent;
 //! - only its own answer decides it: 200 or 422 settle it paid; a refusal of its only send
-//!   returns the payment to the queue; no answer pins it to that processor, to be resent
-//!   unchanged until the processor says it stored it;
+//!   (the processor's own 500, or a connection never made) returns the payment to the
+//!   queue; anything else (no answer, a proxy's 502, 503 or 504) pins it to that
+//!   processor, to be resent unchanged until the processor says it stored it;
 //! - a processor stores a correlationId once, so resending to the same processor can never
 //!   pay twice; a payment only moves to the other processor after a refusal, which proves
 //!   nothing was stored;
@@ -139,8 +140,9 @@ impl Dispatcher {
         let answer = self.processors.send(&attempt).await;
         let observation = match answer {
             Answer::Stored | Answer::Duplicate => Observation::Stored,
-            Answer::Refused(_) => Observation::Refused,
-            Answer::Silent => Observation::Silent,
+            Answer::Refused => Observation::Refused,
+            // A proxy's 504 is the processor's silence, told by the proxy.
+            Answer::Unknown(_) => Observation::Silent,
         };
         if observation != Observation::Stored {
             self.metrics.retried.inc();
@@ -151,21 +153,21 @@ impl Dispatcher {
                 self.settler.settle(attempt);
                 Ok(true)
             }
-            (Answer::Refused(_), Sending::First) => {
+            (Answer::Refused, Sending::First) => {
                 let released = self.store.release(&attempt, self.owner).await;
                 if let Ok(true) = released {
                     self.queued.set(self.queued.get() + 1);
                 }
                 released
             }
-            (Answer::Silent, Sending::First) => {
+            (Answer::Unknown(_), Sending::First) => {
                 self.store
                     .mark_unknown(&attempt, self.owner, RESEND_AFTER)
                     .await
             }
             // A resend's refusal or silence says nothing of the earlier sends: the attempt
             // stays pinned, and its lease brings it back.
-            (Answer::Refused(_) | Answer::Silent, Sending::Again) => Ok(false),
+            (Answer::Refused | Answer::Unknown(_), Sending::Again) => Ok(false),
         };
         tracing::debug!(id = %attempt.id, processor = %attempt.processor, ?answer, ?kind, "sent");
         if let Err(e) = recorded {

@@ -4,6 +4,7 @@ mod answers;
 mod consistency;
 mod exactly_once;
 mod metrics;
+mod proxies;
 mod routing;
 mod settling;
 mod stack;
@@ -16,6 +17,7 @@ pub fn all() -> Vec<(&'static str, TestFn)> {
         answers::all(),
         routing::all(),
         exactly_once::all(),
+        proxies::all(),
         settling::all(),
         consistency::all(),
         metrics::all(),

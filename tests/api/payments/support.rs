@@ -10,7 +10,9 @@ use rinha::db::Profile;
 use rinha::edition::Edition;
 use serde_json::{Value, json};
 
-use crate::helpers::{Api, Database, Harness, Log, Reply, listening_address_and_log, serve};
+use crate::helpers::{
+    Api, Database, Harness, Log, Reply, listening_address_and_log, serve_command,
+};
 
 /// The token every processor starts with.
 const TOKEN: &str = "123";
@@ -156,16 +158,26 @@ impl Instance {
 
     /// The same, on the database at `url`.
     pub fn serving(url: &str, default: &Processor, fallback: &Processor, flags: &[&str]) -> Self {
+        Self::through(url, [&default.url, &fallback.url], flags, &[])
+    }
+
+    /// An instance on the database at `url` paying through the processors at `urls`
+    /// (default, fallback), with `env` added to its environment.
+    pub fn through(url: &str, urls: [&str; 2], flags: &[&str], env: &[(&str, &str)]) -> Self {
+        let [default, fallback] = urls;
         let mut args = vec![
             "--edition",
             "2025",
             "--processor-default",
-            &default.url,
+            default,
             "--processor-fallback",
-            &fallback.url,
+            fallback,
         ];
         args.extend_from_slice(flags);
-        let mut process = serve(url, "127.0.0.1:0", &args);
+        let mut process = serve_command(url, "127.0.0.1:0", &args)
+            .envs(env.iter().copied())
+            .spawn()
+            .expect("rinha serve starts");
         let (address, log) = listening_address_and_log(&mut process);
         Self {
             api: Api::at(format!("http://{address}")),
