@@ -29,7 +29,7 @@ use uuid::Uuid;
 use crate::cli::PaymentsArgs;
 use crate::db::StoreError;
 use crate::payments::domain::{Instant as RequestedAt, NewPayment, Processor};
-use crate::payments::store::{Attempt, Store};
+use crate::payments::store::{Accepted, Attempt, Store};
 use settler::Settler;
 
 use client::{Answer, Processors};
@@ -57,6 +57,13 @@ const SWEEP: Duration = Duration::from_millis(250);
 const ALIVE: Duration = Duration::from_millis(750);
 /// How long an attempt without an answer waits before it is resent.
 const RESEND_AFTER: Duration = Duration::from_secs(1);
+/// How long after its request arrived a payment may still be stored. The load generator
+/// gives up on a POST after 1.5 s and counts it as never made, so a payment stored later
+/// would be paid, and counted, beyond what the clients saw accepted: a negative lag, which
+/// disqualifies. A payment that cannot be stored in time is not stored at all, and the
+/// client gets a 503 if it still listens. The 300 ms left cover the commit and the answer's
+/// way back through NGINX.
+pub const ACCEPT_BUDGET: Duration = Duration::from_millis(1200);
 
 /// One worker's dispatcher.
 pub struct Dispatcher {
@@ -96,16 +103,21 @@ impl Dispatcher {
         })
     }
 
-    /// Accepts a payment durably: with its first attempt when a processor can take it
-    /// now (sent once the caller has its answer), in the queue otherwise. False when the
-    /// correlationId was accepted before.
-    pub async fn accept(self: &Rc<Self>, payment: NewPayment) -> Result<bool, StoreError> {
+    /// Accepts a payment durably, within [`ACCEPT_BUDGET`] of its request's `arrival` or
+    /// not at all: with its first attempt when a processor can take it now (sent once the
+    /// caller has its answer), in the queue otherwise.
+    pub async fn accept(
+        self: &Rc<Self>,
+        payment: NewPayment,
+        arrival: Instant,
+    ) -> Result<Accepted, StoreError> {
+        let deadline = arrival + ACCEPT_BUDGET;
         let now = Instant::now();
         // A new payment has waited for nothing: a route that asks for a wait queues it.
         let chosen = self.router.borrow().choose(now);
         let Some(Route { processor, .. }) = chosen.filter(|r| r.waited.is_zero()) else {
-            let accepted = self.store.accept_queued(&payment).await;
-            if let Ok(true) = accepted {
+            let accepted = self.store.accept_queued(&payment, deadline).await;
+            if let Ok(Accepted::New) = accepted {
                 self.metrics.accepted.inc();
                 self.queued.set(self.queued.get() + 1);
             }
@@ -120,13 +132,13 @@ impl Dispatcher {
         };
         match self
             .store
-            .accept_sending(&attempt, self.owner, self.lease)
+            .accept_sending(&attempt, self.owner, self.lease, deadline)
             .await
         {
-            Ok(true) => {
+            Ok(Accepted::New) => {
                 self.metrics.accepted.inc();
                 ntex::rt::spawn(Rc::clone(self).send(attempt, ticket, Sending::First));
-                Ok(true)
+                Ok(Accepted::New)
             }
             other => {
                 self.cancel(ticket);

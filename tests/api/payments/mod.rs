@@ -1,5 +1,6 @@
 //! Edition 2025, the payment intermediary, against real `rinha processor`s.
 
+mod accepting;
 mod answers;
 mod consistency;
 mod exactly_once;
@@ -15,6 +16,7 @@ use crate::helpers::TestFn;
 pub fn all() -> Vec<(&'static str, TestFn)> {
     [
         answers::all(),
+        accepting::all(),
         routing::all(),
         exactly_once::all(),
         proxies::all(),
