@@ -6,9 +6,9 @@
 --           either processor;
 --   sending an attempt at `processor` with `requested_at` is recorded and being sent by
 --           `owner`, which holds it until `lease_until`;
---   unknown that attempt's outcome is not known (a timeout, a lost connection, an owner
---           that died): it may be stored there, so it is only ever resent, unchanged, to
---           the same processor until that processor says it is stored;
+--   unknown that attempt's outcome is not known (a timeout, a lost connection, a proxy's
+--           502/503/504, an owner that died): it may be stored there, so it is only ever
+--           resent, unchanged, to the same processor until that processor says it is stored;
 --   paid    the processor stored it (200, or 422 for a duplicate: stored before).
 -- The summary counts `paid` rows by `requested_at`: the instant the processor counts them by.
 

@@ -11,7 +11,7 @@ mod summary;
 
 pub use fees::{Fee, Fees, InvalidFees};
 pub use instant::{Instant, InvalidInstant};
-pub use money::Cents;
+pub use money::{Cents, CentsTotal};
 pub use payment::{InvalidPayment, NewPayment};
 pub use processor::Processor;
 pub use summary::{Summary, Totals, Window};

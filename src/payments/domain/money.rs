@@ -33,6 +33,31 @@ impl Cents {
 /// As a JSON number with exactly two decimals: `19.90`, `415542345.98`, `0.05`.
 impl fmt::Display for Cents {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        CentsTotal::from(*self).fmt(f)
+    }
+}
+
+/// A sum of amounts in cents, as a summary adds them up: wider than [`Cents`]. An amount
+/// is at most 2^53 cents (the processors take up to 10^15 − 1), so a few thousand of the
+/// largest already pass what an `i64` holds (9.2e18 cents); no table passes an `i128`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CentsTotal(i128);
+
+impl CentsTotal {
+    pub fn new(cents: i128) -> Self {
+        Self(cents)
+    }
+}
+
+impl From<Cents> for CentsTotal {
+    fn from(cents: Cents) -> Self {
+        Self(cents.0.into())
+    }
+}
+
+/// As a JSON number with exactly two decimals, however large.
+impl fmt::Display for CentsTotal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
         write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
@@ -73,5 +98,15 @@ mod tests {
         assert_eq!(Cents(5).to_string(), "0.05");
         assert_eq!(Cents(0).to_string(), "0.00");
         assert_eq!(Cents(41554234598).to_string(), "415542345.98");
+    }
+
+    #[test]
+    fn a_total_past_an_i64_prints_every_cent() {
+        let total = CentsTotal::new(9_223_999_999_999_990_776);
+        assert_eq!(total.to_string(), "92239999999999907.76");
+        assert_eq!(
+            CentsTotal::new(i128::MAX).to_string(),
+            "1701411834604692317316873037158841057.27"
+        );
     }
 }

@@ -3,13 +3,13 @@ use std::fmt::Write;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::{Cents, Instant, InvalidInstant, Processor};
+use super::{CentsTotal, Instant, InvalidInstant, Processor};
 
 /// The payments one processor stored, as our summary counts them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Totals {
     pub requests: i64,
-    pub amount: i64,
+    pub amount: CentsTotal,
 }
 
 /// `GET /payments-summary`'s answer: each processor's totals over a window.
@@ -32,11 +32,10 @@ impl Summary {
     pub fn to_json(&self) -> String {
         let mut out = String::with_capacity(128);
         let totals = |out: &mut String, name: &str, t: &Totals| {
-            let amount = Cents::new(t.amount);
             let _ = write!(
                 out,
-                r#""{name}":{{"totalRequests":{},"totalAmount":{amount}}}"#,
-                t.requests
+                r#""{name}":{{"totalRequests":{},"totalAmount":{}}}"#,
+                t.requests, t.amount
             );
         };
         out.push('{');
@@ -90,7 +89,7 @@ mod tests {
         let summary = Summary {
             default: Totals {
                 requests: 43236,
-                amount: 41554234598,
+                amount: CentsTotal::new(41554234598),
             },
             fallback: Totals::default(),
         };

@@ -3,12 +3,13 @@ use ntex::web::{DefaultError, HttpRequest, HttpResponse, WebResponseError};
 
 use crate::db::StoreError;
 use crate::payments::domain::{InvalidInstant, InvalidPayment};
+use crate::payments::pay::ACCEPT_BUDGET;
 use crate::server::BodyError;
 
 /// Everything a 2025 request can end in besides a 2xx, mapped to a status code in one
 /// place: 422 an invalid payment, 400 an unparsable summary bound or an unreadable body,
-/// 413 a body too large, 503 the database unreachable, 500 anything else. Bodies are
-/// empty; the cause goes to the log.
+/// 413 a body too large, 503 the database unreachable or a payment it could not store in
+/// time, 500 anything else. Bodies are empty; the cause goes to the log.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error(transparent)]
@@ -19,6 +20,8 @@ pub enum ApiError {
     Bound(#[from] InvalidInstant),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("the payment could not be stored within {ACCEPT_BUDGET:?} of its arrival, and is not")]
+    Late,
 }
 
 impl WebResponseError<DefaultError> for ApiError {
@@ -28,6 +31,7 @@ impl WebResponseError<DefaultError> for ApiError {
             Self::Bound(_) | Self::Body(BodyError::Unreadable(_)) => StatusCode::BAD_REQUEST,
             Self::Body(BodyError::TooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Store(e) if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Late => StatusCode::SERVICE_UNAVAILABLE,
             Self::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

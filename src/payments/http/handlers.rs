@@ -1,25 +1,33 @@
+use std::time::Instant;
+
 use ntex::http::header::{CONTENT_TYPE, HeaderValue};
 use ntex::web::types::{Payload, State};
 use ntex::web::{HttpRequest, HttpResponse};
 
 use super::{ApiError, AppState};
 use crate::payments::domain::{NewPayment, Window};
+use crate::payments::store::Accepted;
 use crate::server::read_body;
 
 const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
 const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
 
 /// `POST /payments`: 202 once the payment is in PostgreSQL, whether new or a repeat; it
-/// is paid after the answer leaves.
+/// is paid after the answer leaves. 503 when it could not be stored soon enough after
+/// its arrival: then it is stored nowhere.
 pub async fn pay(
     req: HttpRequest,
     payload: Payload,
     app: State<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    let arrival = Instant::now();
     let payment = NewPayment::from_json(&mut read_body(&req, payload).await?)?;
-    let new = app.dispatcher.accept(payment).await?;
-    if !new {
-        tracing::debug!(id = %payment.id, "a repeated correlationId: accepted once already");
+    match app.dispatcher.accept(payment, arrival).await? {
+        Accepted::New => {}
+        Accepted::Repeat => {
+            tracing::debug!(id = %payment.id, "a repeated correlationId: accepted once already");
+        }
+        Accepted::Late => return Err(ApiError::Late),
     }
     Ok(HttpResponse::Accepted().finish())
 }

@@ -8,19 +8,22 @@ use serde::Deserialize;
 use crate::payments::domain::Processor;
 use crate::payments::store::Attempt;
 
-/// What became of one send of an attempt.
+/// What became of one send of an attempt. Only the processor's own 500 proves that it
+/// stored nothing: a proxy in front of it (a load balancer, a gateway) answers 502, 503 or
+/// 504 of its own while the processor may still store the payment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answer {
     /// 200: stored by this send.
     Stored,
     /// 422: stored before (an earlier send of the same attempt).
     Duplicate,
-    /// Anything else the processor answered (500 while failing): this send stored nothing.
-    /// Also a connection that could not be made: nothing reached the processor.
-    Refused(Option<StatusCode>),
-    /// No answer: a timeout or a connection lost after the request was written. The
-    /// processor may store the payment yet.
-    Silent,
+    /// 500, the processor failing: this send stored nothing. Also a connection that could
+    /// not be made: nothing was sent.
+    Refused,
+    /// Anything else: no answer (a timeout, a connection lost after the request was
+    /// written), or a status the processor never gives (a proxy's 502, 503 or 504). The
+    /// processor may have stored the payment, or may yet.
+    Unknown(Option<StatusCode>),
 }
 
 /// A processor's health, as `GET /payments/service-health` tells it.
@@ -76,10 +79,14 @@ pub struct Processors {
 
 impl Processors {
     /// `default` and `fallback` are base URLs such as `http://127.0.0.1:8001`; `timeout`
-    /// bounds a payment's send.
+    /// bounds a payment's send. The processors are reached at those URLs and nowhere else:
+    /// `HTTP_PROXY`, `ALL_PROXY` and the like are ignored, since a proxy that cannot be
+    /// reached would look like a processor that refuses, and one that times out like a
+    /// processor that gave no answer.
     pub fn new(default: &Url, fallback: &Url, timeout: Duration) -> Self {
         Self {
             http: reqwest::Client::builder()
+                .no_proxy()
                 .pool_idle_timeout(Duration::from_secs(30))
                 .tcp_nodelay(true)
                 .build()
@@ -111,10 +118,11 @@ impl Processors {
             Ok(response) => match response.status() {
                 StatusCode::OK => Answer::Stored,
                 StatusCode::UNPROCESSABLE_ENTITY => Answer::Duplicate,
-                other => Answer::Refused(Some(other)),
+                StatusCode::INTERNAL_SERVER_ERROR => Answer::Refused,
+                other => Answer::Unknown(Some(other)),
             },
-            Err(e) if e.is_connect() => Answer::Refused(None),
-            Err(_) => Answer::Silent,
+            Err(e) if e.is_connect() => Answer::Refused,
+            Err(_) => Answer::Unknown(None),
         }
     }
 

@@ -5,8 +5,9 @@
 //! The rules that make every accepted payment paid exactly once:
 //! - an attempt (processor, requestedAt) is recorded before it is sent;
 //! - only its own answer decides it: 200 or 422 settle it paid; a refusal of its only send
-//!   returns the payment to the queue; no answer pins it to that processor, to be resent
-//!   unchanged until the processor says it stored it;
+//!   (the processor's own 500, or a connection never made) returns the payment to the
+//!   queue; anything else (no answer, a proxy's 502, 503 or 504) pins it to that
+//!   processor, to be resent unchanged until the processor says it stored it;
 //! - a processor stores a correlationId once, so resending to the same processor can never
 //!   pay twice; a payment only moves to the other processor after a refusal, which proves
 //!   nothing was stored;
@@ -28,7 +29,7 @@ use uuid::Uuid;
 use crate::cli::PaymentsArgs;
 use crate::db::StoreError;
 use crate::payments::domain::{Fees, Instant as RequestedAt, NewPayment, Processor};
-use crate::payments::store::{Attempt, Store};
+use crate::payments::store::{Accepted, Attempt, Store};
 use settler::Settler;
 
 use client::{Answer, Processors};
@@ -60,6 +61,13 @@ const RESEND_AFTER: Duration = Duration::from_secs(1);
 /// before it is resent: the processor stores a payment when its delay ends, give or take
 /// the time the request took to arrive there.
 const LOOKUP_MARGIN: Duration = Duration::from_millis(50);
+/// How long after its request arrived a payment may still be stored. The load generator
+/// gives up on a POST after 1.5 s and counts it as never made, so a payment stored later
+/// would be paid, and counted, beyond what the clients saw accepted: a negative lag, which
+/// disqualifies. A payment that cannot be stored in time is not stored at all, and the
+/// client gets a 503 if it still listens. The 300 ms left cover the commit and the answer's
+/// way back through NGINX.
+pub const ACCEPT_BUDGET: Duration = Duration::from_millis(1200);
 
 /// One worker's dispatcher.
 pub struct Dispatcher {
@@ -101,16 +109,21 @@ impl Dispatcher {
         })
     }
 
-    /// Accepts a payment durably: with its first attempt when a processor can take it
-    /// now (sent once the caller has its answer), in the queue otherwise. False when the
-    /// correlationId was accepted before.
-    pub async fn accept(self: &Rc<Self>, payment: NewPayment) -> Result<bool, StoreError> {
+    /// Accepts a payment durably, within [`ACCEPT_BUDGET`] of its request's `arrival` or
+    /// not at all: with its first attempt when a processor can take it now (sent once the
+    /// caller has its answer), in the queue otherwise.
+    pub async fn accept(
+        self: &Rc<Self>,
+        payment: NewPayment,
+        arrival: Instant,
+    ) -> Result<Accepted, StoreError> {
+        let deadline = arrival + ACCEPT_BUDGET;
         let now = Instant::now();
         // A new payment has waited for nothing: a route that asks for a wait queues it.
         let chosen = self.router.borrow().choose(now);
         let Some(Route { processor, .. }) = chosen.filter(|r| r.waited.is_zero()) else {
-            let accepted = self.store.accept_queued(&payment).await;
-            if let Ok(true) = accepted {
+            let accepted = self.store.accept_queued(&payment, deadline).await;
+            if let Ok(Accepted::New) = accepted {
                 self.metrics.accepted.inc();
                 self.queued.set(self.queued.get() + 1);
             }
@@ -125,13 +138,13 @@ impl Dispatcher {
         };
         match self
             .store
-            .accept_sending(&attempt, self.owner, self.lease)
+            .accept_sending(&attempt, self.owner, self.lease, deadline)
             .await
         {
-            Ok(true) => {
+            Ok(Accepted::New) => {
                 self.metrics.accepted.inc();
                 ntex::rt::spawn(Rc::clone(self).send(attempt, ticket, Sending::First));
-                Ok(true)
+                Ok(Accepted::New)
             }
             other => {
                 self.cancel(ticket);
@@ -145,8 +158,9 @@ impl Dispatcher {
         let answer = self.processors.send(&attempt).await;
         let observation = match answer {
             Answer::Stored | Answer::Duplicate => Observation::Stored,
-            Answer::Refused(_) => Observation::Refused,
-            Answer::Silent => Observation::Silent,
+            Answer::Refused => Observation::Refused,
+            // A proxy's 504 is the processor's silence, told by the proxy.
+            Answer::Unknown(_) => Observation::Silent,
         };
         if observation != Observation::Stored {
             self.metrics.retried.inc();
@@ -157,14 +171,14 @@ impl Dispatcher {
                 self.settler.settle(attempt);
                 Ok(true)
             }
-            (Answer::Refused(_), Sending::First) => {
+            (Answer::Refused, Sending::First) => {
                 let released = self.store.release(&attempt, self.owner).await;
                 if let Ok(true) = released {
                     self.queued.set(self.queued.get() + 1);
                 }
                 released
             }
-            (Answer::Silent, Sending::First) => {
+            (Answer::Unknown(_), Sending::First) => {
                 self.store
                     .mark_unknown(&attempt, self.owner, RESEND_AFTER)
                     .await
@@ -172,9 +186,9 @@ impl Dispatcher {
             // A resend's refusal says nothing of the earlier sends, but one of them may have
             // been stored meanwhile (its delay ended while the processor did not fail): it
             // is looked up at once rather than left pinned until its lease ends.
-            (Answer::Refused(_), Sending::Again) => Ok(self.stored_earlier(&attempt).await),
-            // Silence says nothing either, and the lease brings the attempt back.
-            (Answer::Silent, Sending::Again) => Ok(false),
+            (Answer::Refused, Sending::Again) => Ok(self.stored_earlier(&attempt).await),
+            // An unknown outcome says nothing either, and the lease brings the attempt back.
+            (Answer::Unknown(_), Sending::Again) => Ok(false),
         };
         tracing::debug!(id = %attempt.id, processor = %attempt.processor, ?answer, ?kind, "sent");
         if let Err(e) = recorded {

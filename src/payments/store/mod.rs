@@ -8,10 +8,13 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 use tokio_postgres::types::ToSql;
+use tokio_postgres::{Row, Statement};
 use uuid::Uuid;
 
 use crate::db::{self, StoreError};
-use crate::payments::domain::{Cents, Instant, NewPayment, Processor, Summary, Totals, Window};
+use crate::payments::domain::{
+    Cents, CentsTotal, Instant, NewPayment, Processor, Summary, Totals, Window,
+};
 use statements::PaymentStatements;
 
 /// One attempt at one processor: what is sent, and what identifies it in the table.
@@ -33,6 +36,28 @@ pub struct Health {
     pub age: Duration,
     /// When it answered, in milliseconds since the epoch: names the answer.
     pub answered: i64,
+}
+
+/// What became of a payment's accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accepted {
+    /// Stored now.
+    New,
+    /// Its correlationId was accepted before: nothing changed.
+    Repeat,
+    /// Not stored, and never will be: its deadline passed first.
+    Late,
+}
+
+impl Accepted {
+    /// From an accept statement's row: whether it was in time, and whether it stored.
+    fn of(row: &Row) -> Result<Self, StoreError> {
+        Ok(match (row.try_get(0)?, row.try_get(1)?) {
+            (false, _) => Self::Late,
+            (true, true) => Self::New,
+            (true, false) => Self::Repeat,
+        })
+    }
 }
 
 #[derive(Clone)]
@@ -58,15 +83,40 @@ impl Store {
         self.pool.status()
     }
 
-    /// Records a new payment together with its first attempt, held by `owner` for `lease`.
-    /// False when the correlationId was accepted before: nothing changes.
+    /// Runs one of the accept statements if a connection can be had by `deadline`, with
+    /// `params` and then the milliseconds left (the statement's last parameter); nothing is
+    /// sent when waiting for the connection took all the time there was.
+    async fn accept(
+        &self,
+        deadline: std::time::Instant,
+        statement: impl Fn(&PaymentStatements) -> &Statement,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Accepted, StoreError> {
+        let Ok(c) = tokio::time::timeout_at(deadline.into(), self.pool.get()).await else {
+            return Ok(Accepted::Late);
+        };
+        let c = c?;
+        let left = millis(deadline.saturating_duration_since(std::time::Instant::now()));
+        if left == 0 {
+            return Ok(Accepted::Late);
+        }
+        let params: Vec<&(dyn ToSql + Sync)> = params.iter().copied().chain([&left as _]).collect();
+        Accepted::of(
+            &c.client
+                .query_one(statement(&c.statements), &params)
+                .await?,
+        )
+    }
+
+    /// Records a new payment together with its first attempt, held by `owner` for `lease`,
+    /// if PostgreSQL can store it by `deadline`.
     pub async fn accept_sending(
         &self,
         attempt: &Attempt,
         owner: Uuid,
         lease: Duration,
-    ) -> Result<bool, StoreError> {
-        let c = self.pool.get().await?;
+        deadline: std::time::Instant,
+    ) -> Result<Accepted, StoreError> {
         let params: [&(dyn ToSql + Sync); 6] = [
             &attempt.id,
             &attempt.amount.get(),
@@ -75,20 +125,17 @@ impl Store {
             &owner,
             &millis(lease),
         ];
-        Ok(c.client
-            .execute(&c.statements.accept_sending, &params)
-            .await?
-            == 1)
+        self.accept(deadline, |s| &s.accept_sending, &params).await
     }
 
-    /// Records a new payment in the queue. False when it was accepted before.
-    pub async fn accept_queued(&self, payment: &NewPayment) -> Result<bool, StoreError> {
-        let c = self.pool.get().await?;
+    /// Records a new payment in the queue, if PostgreSQL can store it by `deadline`.
+    pub async fn accept_queued(
+        &self,
+        payment: &NewPayment,
+        deadline: std::time::Instant,
+    ) -> Result<Accepted, StoreError> {
         let params: [&(dyn ToSql + Sync); 2] = [&payment.id, &payment.amount.get()];
-        Ok(c.client
-            .execute(&c.statements.accept_queued, &params)
-            .await?
-            == 1)
+        self.accept(deadline, |s| &s.accept_queued, &params).await
     }
 
     /// Takes up to `limit` queued payments, accepted at least `waited` ago, for new
@@ -203,9 +250,13 @@ impl Store {
             let name: &str = row.try_get(0)?;
             let processor = Processor::from_name(name)
                 .ok_or_else(|| StoreError::Unexpected(name.to_owned()))?;
+            let amount: &str = row.try_get(2)?;
+            let amount = amount
+                .parse()
+                .map_err(|_| StoreError::Unexpected(amount.to_owned()))?;
             *summary.totals_mut(processor) = Totals {
                 requests: row.try_get(1)?,
-                amount: row.try_get(2)?,
+                amount: CentsTotal::new(amount),
             };
         }
         Ok(summary)

@@ -13,6 +13,7 @@ pub fn all() -> Vec<(&'static str, TestFn)> {
         every_invalid_body_is_a_422_and_pays_nothing,
         a_repeated_correlation_id_is_accepted_and_paid_once,
         the_summary_bounds_are_inclusive_and_optional,
+        a_summary_past_the_range_of_bigint_is_exact,
         an_unparsable_bound_is_a_400,
         purge_forgets_every_payment,
         a_wrong_method_is_a_405,
@@ -150,6 +151,59 @@ async fn the_summary_bounds_are_inclusive_and_optional(h: Arc<Harness>) {
         r#"{"default":{"totalRequests":1,"totalAmount":10.01},"fallback":{"totalRequests":0,"totalAmount":0.00}}"#
     );
     assert_eq!(summary.content_type.as_deref(), Some("application/json"));
+}
+
+/// The processors take amounts up to 9,999,999,999,999.99 (999,999,999,999,999 cents), and
+/// 9,224 of them add up to more cents than a bigint holds (9,223,372,036,854,775,807).
+/// Fallback fails, so that default takes every one: each is paid, and the summary tells
+/// their total exactly, to the cent.
+async fn a_summary_past_the_range_of_bigint_is_exact(h: Arc<Harness>) {
+    const CENTS: i128 = 999_999_999_999_999;
+    const CLIENTS: usize = 8;
+    const EACH: usize = 1_153;
+    assert!(CENTS * (CLIENTS * EACH) as i128 > i128::from(i64::MAX));
+    let db = database(&h).await;
+    let (default, fallback) = Processor::pair(&[]);
+    fallback.set_failure(true).await;
+    let app = Instance::spawn(&db, &default, &fallback, &[]);
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            let api = app.api.clone();
+            tokio::spawn(async move {
+                let mut ids = Vec::new();
+                for _ in 0..EACH {
+                    let id = new_id();
+                    assert_eq!(api.pay(&id, "9999999999999.99").await, StatusCode::ACCEPTED);
+                    ids.push(id);
+                }
+                ids
+            })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for client in clients {
+        ids.extend(client.await.unwrap());
+    }
+    let paid = assert_paid_once(&app, &default, &fallback, &ids, Duration::from_secs(120)).await;
+    assert_eq!(paid, ((CLIENTS * EACH) as i64, 0));
+    let total = |requests: i64| {
+        let cents = CENTS * i128::from(requests);
+        format!(
+            r#"{{"totalRequests":{requests},"totalAmount":{}.{:02}}}"#,
+            cents / 100,
+            cents % 100
+        )
+    };
+    let summary = app.get("/payments-summary").await;
+    assert_eq!(summary.status, StatusCode::OK, "{}", summary.body);
+    assert_eq!(
+        summary.body,
+        format!(
+            r#"{{"default":{},"fallback":{}}}"#,
+            total(paid.0),
+            total(paid.1)
+        )
+    );
 }
 
 async fn an_unparsable_bound_is_a_400(h: Arc<Harness>) {

@@ -1,10 +1,13 @@
 //! Edition 2025, the payment intermediary, against real `rinha processor`s.
 
+mod accepting;
 mod answers;
 mod consistency;
 mod exactly_once;
 mod metrics;
+mod proxies;
 mod routing;
+mod settling;
 mod stack;
 mod support;
 
@@ -13,8 +16,11 @@ use crate::helpers::TestFn;
 pub fn all() -> Vec<(&'static str, TestFn)> {
     [
         answers::all(),
+        accepting::all(),
         routing::all(),
         exactly_once::all(),
+        proxies::all(),
+        settling::all(),
         consistency::all(),
         metrics::all(),
         stack::all(),

@@ -13,7 +13,9 @@ use rinha::edition::Edition;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use crate::helpers::{Api, Database, Harness, Log, Reply, listening_address_and_log, serve};
+use crate::helpers::{
+    Api, Database, Harness, Log, Reply, listening_address_and_log, serve_command,
+};
 
 /// The token every processor starts with.
 const TOKEN: &str = "123";
@@ -159,16 +161,26 @@ impl Instance {
 
     /// The same, on the database at `url`.
     pub fn serving(url: &str, default: &Processor, fallback: &Processor, flags: &[&str]) -> Self {
+        Self::through(url, [&default.url, &fallback.url], flags, &[])
+    }
+
+    /// An instance on the database at `url` paying through the processors at `urls`
+    /// (default, fallback), with `env` added to its environment.
+    pub fn through(url: &str, urls: [&str; 2], flags: &[&str], env: &[(&str, &str)]) -> Self {
+        let [default, fallback] = urls;
         let mut args = vec![
             "--edition",
             "2025",
             "--processor-default",
-            &default.url,
+            default,
             "--processor-fallback",
-            &fallback.url,
+            fallback,
         ];
         args.extend_from_slice(flags);
-        let mut process = serve(url, "127.0.0.1:0", &args);
+        let mut process = serve_command(url, "127.0.0.1:0", &args)
+            .envs(env.iter().copied())
+            .spawn()
+            .expect("rinha serve starts");
         let (address, log) = listening_address_and_log(&mut process);
         Self {
             api: Api::at(format!("http://{address}")),
@@ -188,6 +200,32 @@ impl Drop for Instance {
 /// A fresh 2025 database in the contest profile.
 pub async fn database(h: &Harness) -> Database {
     h.database_of(Edition::Payments, Profile::Contest).await
+}
+
+/// Waits until at least `n` statements of the database behind `client` whose text holds
+/// `statement` wait for a lock.
+pub async fn lock_waits(client: &tokio_postgres::Client, statement: &str, n: i64) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let waiting: i64 = client
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND wait_event_type = 'Lock' \
+                   AND strpos(query, $1) > 0",
+                &[&statement],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if waiting >= n {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{waiting} statements holding {statement:?} wait for a lock, not {n}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// A new correlationId.
