@@ -4,7 +4,7 @@
 //! moved only by one who may write the common ancestor of both groups. A launcher started
 //! from a shell on a systemd host shares a session or service scope with that shell and its
 //! make, so it may not divide it; it asks systemd for a scope of its own instead, delegated
-//! to it, which is how systemd hands a subtree over (https://systemd.io/CGROUP_DELEGATION/).
+//! to it, which is how systemd hands a subtree over (<https://systemd.io/CGROUP_DELEGATION/>).
 
 use std::ffi::CString;
 use std::fs;
