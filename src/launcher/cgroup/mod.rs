@@ -277,13 +277,7 @@ fn v2_home(own: PathBuf, host: Host) -> Result<PathBuf, CgroupError> {
             })?;
             let (mountinfo, membership) = own_groups()?;
             let scope = mounts::v2_dir(&mountinfo, &membership).ok_or(CgroupError::NotMounted)?;
-            v2_home(
-                scope,
-                Host {
-                    delegated: true,
-                    ..host
-                },
-            )
+            v2_home(scope, host.in_its_scope())
         }
         Plan::Refuse(reason) => Err(CgroupError::Unusable(reason)),
     }

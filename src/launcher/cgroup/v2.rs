@@ -75,6 +75,14 @@ impl Host {
             delegated: false,
         }
     }
+
+    /// The same host, once systemd has moved this process into its delegated scope.
+    pub fn in_its_scope(self) -> Self {
+        Self {
+            delegated: true,
+            ..self
+        }
+    }
 }
 
 #[derive(Debug, PartialEq)]
@@ -206,31 +214,39 @@ mod tests {
         )
     }
 
+    /// Whom `plan` asks for a scope (the user manager?), and why; a panic if it does not.
+    fn delegation(group: &Group, host: Host) -> (bool, String) {
+        match plan(group, host) {
+            Plan::Delegate { user, why } => (user, why),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Why `plan` refuses; a panic if it does not.
+    fn refusal(group: &Group, host: Host) -> String {
+        match plan(group, host) {
+            Plan::Refuse(reason) => reason,
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn a_login_session_asks_the_user_manager_for_a_scope() {
-        let Plan::Delegate { user, why } = plan(&session(), USER) else {
-            panic!("{:?}", plan(&session(), USER));
-        };
+        let (user, why) = delegation(&session(), USER);
         assert!(user);
         assert!(why.contains("does not offer the cpu controller"), "{why}");
     }
 
     #[test]
     fn root_in_a_busy_service_group_asks_the_system_manager_for_a_scope() {
-        let Plan::Delegate { user, why } = plan(&service(), ROOT) else {
-            panic!("{:?}", plan(&service(), ROOT));
-        };
+        let (user, why) = delegation(&service(), ROOT);
         assert!(!user);
         assert!(why.contains("holds 2 other process(es)"), "{why}");
     }
 
     #[test]
     fn a_delegated_scope_is_divided_in_place() {
-        let host = Host {
-            delegated: true,
-            ..ROOT
-        };
-        assert_eq!(plan(&scope(), host), Plan::InPlace);
+        assert_eq!(plan(&scope(), ROOT.in_its_scope()), Plan::InPlace);
     }
 
     #[test]
@@ -241,13 +257,7 @@ mod tests {
             "1290\n",
             true,
         );
-        let host = Host {
-            delegated: true,
-            ..USER
-        };
-        let Plan::Refuse(reason) = plan(&scope, host) else {
-            panic!("{:?}", plan(&scope, host));
-        };
+        let reason = refusal(&scope, USER.in_its_scope());
         assert!(reason.contains("cpu controller"), "{reason}");
         assert!(reason.contains("Delegate=pids memory cpu"), "{reason}");
     }
@@ -258,9 +268,7 @@ mod tests {
             systemd: false,
             ..ROOT
         };
-        let Plan::Refuse(reason) = plan(&service(), host) else {
-            panic!("{:?}", plan(&service(), host));
-        };
+        let reason = refusal(&service(), host);
         assert!(reason.contains("other process(es)"), "{reason}");
         assert!(reason.contains("no systemd"), "{reason}");
     }
