@@ -17,12 +17,23 @@
   tools = [packages.rinha pkgs.postgresql_17 pkgs.nginx pkgs.k6];
   # Both editions' images: the shared API and NGINX, and each edition's PostgreSQL.
   images = lib.attrValues (lib.filterAttrs (name: _: lib.hasPrefix "image-" name) packages);
-  local = image: lib.escapeShellArg "${image.imageName}:${image.imageTag}";
-  # The published images are one tag per image over one image per architecture; each
-  # architecture's image is pushed first under the tag with its architecture appended.
-  arch = system: (lib.systems.elaborate system).go.GOARCH;
-  published = image: system: lib.escapeShellArg "${image.published}-${arch system}";
   forEachImage = f: lib.concatMapStrings f images;
+  # The published images are one tag per image over one image per architecture; each
+  # architecture's image is pushed first under the first tag with its architecture appended.
+  arch = system: (lib.systems.elaborate system).go.GOARCH;
+  remote = image: ''"$registry"/${image.imageName}'';
+  # The arguments the release gives: where, the repository's URL, then the tags.
+  arguments = usage: ''
+    ${import ./refs.nix}
+    if [ $# -lt 3 ]; then
+      echo "usage: ${usage}" >&2
+      exit 2
+    fi
+    registry=$1 source=$2
+    shift 2
+    check_registry "$registry"
+    for tag in "$@"; do check_tag "$tag"; done
+  '';
 in rec {
   stack = app "rinha-stack" "The stack on port 9999 inside its envelope (--edition 2024q1 or 2025)" tools ''
     exec rinha stack "$@"
@@ -39,17 +50,33 @@ in rec {
     done
   '';
 
-  # Run on one machine of each architecture, logged in to the registry.
-  push-images = app "rinha-push-images" "This architecture's images pushed to the registry" [] (forEachImage (image: ''
-    "${image}" | docker load
-    docker tag ${local image} ${published image pkgs.stdenv.hostPlatform.system}
-    docker push ${published image pkgs.stdenv.hostPlatform.system}
-  ''));
+  # Run on one machine of each architecture, logged in to the registry. The repository's
+  # URL is the one label the flake cannot know: it goes into each image's configuration
+  # before the image is streamed, which leaves the layers as they are.
+  push-images = app "rinha-push-images" "This architecture's images, labelled with their source, pushed as REGISTRY/rinha-*:TAG-ARCH" [pkgs.jq] (arguments "push-images REGISTRY SOURCE TAG"
+    + ''
+      conf=$(mktemp)
+      trap 'rm -f "$conf"' EXIT
+      tag="$1-${arch pkgs.stdenv.hostPlatform.system}"
+    ''
+    + forEachImage (image: ''
+      jq --arg source "$source" '.config.Labels["org.opencontainers.image.source"] = $source' ${image.conf} >"$conf"
+      ${image.streamScript} "$conf" | docker load
+      docker tag ${lib.escapeShellArg "${image.imageName}:${image.imageTag}"} ${remote image}:"$tag"
+      docker push ${remote image}:"$tag"
+    ''));
 
-  # Then once: the tag that the *.ghcr.yml compose files name, for every architecture.
-  push-manifests = app "rinha-push-manifests" "One multi-architecture tag per image, from the pushed ones" [] (forEachImage (image: ''
-    docker buildx imagetools create --tag ${lib.escapeShellArg image.published} ${lib.concatMapStringsSep " " (published image) systems}
-  ''));
+  # Then once: every tag of every image, each over both architectures, the index annotated
+  # with the images' labels and the source, which links the package to the repository.
+  push-manifests = app "rinha-push-manifests" "Each image's tags over both architectures, from the pushed ones" [] (arguments "push-manifests REGISTRY SOURCE TAG [TAG…]"
+    + forEachImage (image: ''
+      tags=()
+      for tag in "$@"; do tags+=(--tag ${remote image}:"$tag"); done
+      docker buildx imagetools create "''${tags[@]}" \
+        --annotation "index:org.opencontainers.image.source=$source" \
+        ${lib.concatStringsSep " " (lib.mapAttrsToList (k: v: lib.escapeShellArg "--annotation=index:${k}=${v}") image.labels)} \
+        ${lib.concatMapStringsSep " " (system: "${remote image}:\"$1-${arch system}\"") systems}
+    ''));
 
   default = stack;
 }

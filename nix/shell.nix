@@ -1,16 +1,17 @@
-# `nix develop`: the toolchain, the services the tests and the stack start, and the Nix
-# formatter and linter that CI runs.
-{pkgs}:
-pkgs.mkShell {
+# `nix develop`: what the checks build with (crane gathers their inputs: cargo, clippy,
+# PostgreSQL, NGINX), plus rustfmt, k6 for the benchmarks and `nix fmt`'s treefmt.
+{
+  pkgs,
+  checks,
+  packages,
+  formatter,
+}:
+packages.rinha.crate.craneLib.devShell {
+  inherit checks;
   packages = with pkgs; [
-    cargo
-    rustc
-    clippy
     rustfmt
-    postgresql_17
-    nginx
     k6
-    alejandra
     deadnix
+    formatter
   ];
 }

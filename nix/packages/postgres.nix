@@ -38,7 +38,7 @@ in
   script {
     name = "rinha-postgres${suffix}";
     runtimeInputs = [coreutils postgresql_17];
-    passthru = {inherit share;};
+    passthru = {inherit share edition;};
     text = ''
       data=''${PGDATA:-/tmp/pgdata}
       sockets=''${RINHA_SOCKET_DIR:-/run/rinha}

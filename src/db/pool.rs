@@ -135,7 +135,7 @@ impl<S: Statements> Deref for Lease<S> {
 impl<S: Statements> Pool<S> {
     /// A connection for one request; an error when none can be had within the wait. A
     /// database that refuses connections for a while (it is restarting) is tried again
-    /// every [`RECONNECT_EVERY`] for as long as [`PoolOptions::reconnect_for`] allows.
+    /// every `RECONNECT_EVERY` for as long as [`PoolOptions::reconnect_for`] allows.
     pub async fn get(&self) -> Result<Lease<S>, PoolError<tokio_postgres::Error>> {
         match self {
             // Boxed, as `Shared::get` boxes making a connection: deadpool's future holds

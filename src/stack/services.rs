@@ -353,7 +353,7 @@ fn confinement(
         Err(e) => {
             tracing::warn!(error = %e, "cannot enforce the envelope: every service runs without limits");
             unlimited(format!(
-                "NOT enforced ({e}): every service runs without limits"
+                "NOT ENFORCED: every service runs without limits, because\n  {e}"
             ))
         }
     }

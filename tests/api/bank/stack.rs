@@ -276,7 +276,7 @@ async fn the_stack_conforms_to_its_openapi_document(_h: Arc<Harness>) {
         ])
         .args(["--max-examples", "100", "--no-color"])
         .output()
-        .expect("schemathesis runs (pip install schemathesis; make test installs it)");
+        .expect("schemathesis runs (make test installs it in .venv/)");
 
     let report = String::from_utf8_lossy(&run.stdout);
     assert!(run.status.success(), "{report}");

@@ -1,13 +1,20 @@
 //! Enforcing a service's CPU quota and memory limit with a cgroup of its own: cgroup v2
-//! where a unified hierarchy offers the `cpu` and `memory` controllers, v1 (`cpu`,
-//! `cpuacct`, `memory`) otherwise. Groups are made under this process's own groups, in a
-//! parent named `rinha-<pid>`, and removed when dropped (after their processes are gone).
+//! where a unified hierarchy offers the `cpu` and `memory` controllers (or is the only
+//! hierarchy), v1 (`cpu`, `cpuacct`, `memory`) otherwise. Groups are made under this
+//! process's own groups, in a parent named `rinha-<pid>`, and removed when dropped (after
+//! their processes are gone). Under v2 the own group may be one that systemd delegated to
+//! this process for the purpose (`v2`, `systemd`).
+
+mod mounts;
+mod systemd;
+mod v2;
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::stack::Limits;
+use v2::{Group, Host, Plan};
 
 /// The CFS period the quota is a fraction of, in microseconds (the kernel's default).
 const PERIOD_US: u64 = 100_000;
@@ -16,6 +23,8 @@ const PERIOD_US: u64 = 100_000;
 pub enum CgroupError {
     #[error("no cgroup hierarchy with the cpu and memory controllers is mounted")]
     NotMounted,
+    #[error("{0}")]
+    Unusable(String),
     #[error("cannot {0}")]
     Io(String, #[source] io::Error),
 }
@@ -46,29 +55,30 @@ pub struct Cgroups {
 impl Cgroups {
     /// Finds the hierarchy and creates the parent group, or says why it cannot.
     pub fn new() -> Result<Self, CgroupError> {
-        let mountinfo = fs::read_to_string("/proc/self/mountinfo")
-            .map_err(io_err("read /proc/self/mountinfo"))?;
-        let membership =
-            fs::read_to_string("/proc/self/cgroup").map_err(io_err("read /proc/self/cgroup"))?;
+        let (mountinfo, membership) = own_groups()?;
         let name = format!("rinha-{}", std::process::id());
-        if let Some(own) = v2_dir(&mountinfo, &membership) {
-            return Ok(Self {
-                layout: Layout::V2 {
-                    parent: v2_parent(&own, &name)?,
-                },
-            });
-        }
-        let dir =
-            |controller| v1_dir(&mountinfo, &membership, controller).ok_or(CgroupError::NotMounted);
-        let (cpu, cpuacct, memory) = (dir("cpu")?, dir("cpuacct")?, dir("memory")?);
-        let layout = Layout::V1 {
-            cpu: cpu.join(&name),
-            cpuacct: cpuacct.join(&name),
-            memory: memory.join(&name),
+        let unified = mounts::v2_dir(&mountinfo, &membership);
+        let dir = |controller| mounts::v1_dir(&mountinfo, &membership, controller);
+        let v1 = dir("cpu").zip(dir("cpuacct")).zip(dir("memory"));
+        // A hybrid host mounts the unified hierarchy too, without controllers: v1 rules there.
+        let v2_offers = |own: &PathBuf| Group::read(own.clone()).missing().is_empty();
+        let layout = match (unified, v1) {
+            (Some(own), v1) if v1.is_none() || v2_offers(&own) => Layout::V2 {
+                parent: v2::divide(&v2_home(own, Host::this())?, &name)?,
+            },
+            (_, Some(((cpu, cpuacct), memory))) => {
+                let layout = Layout::V1 {
+                    cpu: cpu.join(&name),
+                    cpuacct: cpuacct.join(&name),
+                    memory: memory.join(&name),
+                };
+                for d in layout.dirs() {
+                    create_dir(&d)?;
+                }
+                layout
+            }
+            (_, None) => return Err(CgroupError::NotMounted),
         };
-        for d in layout.dirs() {
-            create_dir(&d)?;
-        }
         Ok(Self { layout })
     }
 
@@ -250,119 +260,25 @@ fn read_number(path: &Path) -> io::Result<u64> {
         .map_err(|e| io::Error::other(format!("{}: {e}", path.display())))
 }
 
-/// Mount point and root of each mount of `fstype`, with its super options.
-fn mounts<'a>(
-    mountinfo: &'a str,
-    fstype: &'a str,
-) -> impl Iterator<Item = (&'a str, &'a str, &'a str)> {
-    mountinfo.lines().filter_map(move |line| {
-        let (left, right) = line.split_once(" - ")?;
-        let mut fields = left.split(' ');
-        let root = fields.nth(3)?;
-        let mount_point = fields.next()?;
-        let mut right = right.split(' ');
-        (right.next()? == fstype).then_some(())?;
-        let options = right.nth(1).unwrap_or_default();
-        Some((mount_point, root, options))
-    })
+/// `/proc/self/mountinfo` and `/proc/self/cgroup`.
+fn own_groups() -> Result<(String, String), CgroupError> {
+    let read = |path| fs::read_to_string(path).map_err(io_err(format!("read {path}")));
+    Ok((read("/proc/self/mountinfo")?, read("/proc/self/cgroup")?))
 }
 
-/// The directory of a cgroup path in a hierarchy mounted at `mount_point` from `root`.
-fn join(mount_point: &str, root: &str, path: &str) -> PathBuf {
-    let relative = path
-        .strip_prefix(root)
-        .unwrap_or(path)
-        .trim_start_matches('/');
-    Path::new(mount_point).join(relative)
-}
-
-/// This process's v1 group for `controller`.
-fn v1_dir(mountinfo: &str, membership: &str, controller: &str) -> Option<PathBuf> {
-    let (mount_point, root, _) = mounts(mountinfo, "cgroup")
-        .find(|(_, _, options)| options.split(',').any(|o| o == controller))?;
-    let path = membership.lines().find_map(|line| {
-        let mut fields = line.splitn(3, ':');
-        let _id = fields.next()?;
-        fields
-            .next()?
-            .split(',')
-            .any(|c| c == controller)
-            .then_some(())?;
-        fields.next()
-    })?;
-    Some(join(mount_point, root, path))
-}
-
-/// This process's v2 group, if the unified hierarchy offers both controllers there.
-fn v2_dir(mountinfo: &str, membership: &str) -> Option<PathBuf> {
-    let (mount_point, root, _) = mounts(mountinfo, "cgroup2").next()?;
-    let path = membership
-        .lines()
-        .find_map(|line| line.strip_prefix("0::"))?;
-    let dir = join(mount_point, root, path);
-    let controllers = fs::read_to_string(dir.join("cgroup.controllers")).ok()?;
-    let has = |c| controllers.split_whitespace().any(|x| x == c);
-    (has("cpu") && has("memory")).then_some(dir)
-}
-
-/// Creates `own/name` with the cpu and memory controllers enabled for its children. v2 lets
-/// a group hand controllers down only while it holds no process itself, so when `own` holds
-/// this one, this process first moves into a leaf of its own (`own/name-launcher`).
-fn v2_parent(own: &Path, name: &str) -> Result<PathBuf, CgroupError> {
-    let enable = |dir: &Path| write(&dir.join("cgroup.subtree_control"), "+cpu +memory");
-    if enable(own).is_err() {
-        let leaf = own.join(format!("{name}-launcher"));
-        create_dir(&leaf)?;
-        write(&leaf.join("cgroup.procs"), &std::process::id().to_string())?;
-        enable(own)?;
-    }
-    let parent = own.join(name);
-    create_dir(&parent)?;
-    enable(&parent)?;
-    Ok(parent)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const HYBRID: &str = "\
-31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
-32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu
-33 31 0:30 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct
-35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
-42 31 0:39 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
-";
-    const MEMBERSHIP: &str = "4:memory:/process_api/aa82\n2:cpuacct:/\n1:cpu:/\n0::/\n";
-
-    #[test]
-    fn v1_groups_are_found_per_controller() {
-        assert_eq!(
-            v1_dir(HYBRID, MEMBERSHIP, "memory"),
-            Some(PathBuf::from("/sys/fs/cgroup/memory/process_api/aa82"))
-        );
-        assert_eq!(
-            v1_dir(HYBRID, MEMBERSHIP, "cpu"),
-            Some(PathBuf::from("/sys/fs/cgroup/cpu"))
-        );
-        assert_eq!(v1_dir(HYBRID, MEMBERSHIP, "pids"), None);
-    }
-
-    #[test]
-    fn co_mounted_v1_controllers_share_a_directory() {
-        let mountinfo =
-            "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n";
-        let membership = "2:cpu,cpuacct:/docker/abc\n";
-        let expected = Some(PathBuf::from("/sys/fs/cgroup/cpu,cpuacct/docker/abc"));
-        assert_eq!(v1_dir(mountinfo, membership, "cpu"), expected);
-        assert_eq!(v1_dir(mountinfo, membership, "cpuacct"), expected);
-    }
-
-    #[test]
-    fn a_mount_of_a_subtree_is_joined_relative_to_its_root() {
-        assert_eq!(
-            join("/sys/fs/cgroup", "/docker/abc", "/docker/abc/inner"),
-            PathBuf::from("/sys/fs/cgroup/inner")
-        );
+/// The v2 group to divide among the services: this process's own, or the scope systemd
+/// delegates to it when its own cannot be divided.
+fn v2_home(own: PathBuf, host: Host) -> Result<PathBuf, CgroupError> {
+    match v2::plan(&Group::read(own.clone()), host) {
+        Plan::InPlace => Ok(own),
+        Plan::Delegate { user, why } => {
+            systemd::delegate(user, host.pid).map_err(|e| {
+                CgroupError::Unusable(format!("{why}, and systemd gave it no scope: {e}"))
+            })?;
+            let (mountinfo, membership) = own_groups()?;
+            let scope = mounts::v2_dir(&mountinfo, &membership).ok_or(CgroupError::NotMounted)?;
+            v2_home(scope, host.in_its_scope())
+        }
+        Plan::Refuse(reason) => Err(CgroupError::Unusable(reason)),
     }
 }
