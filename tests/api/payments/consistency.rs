@@ -3,15 +3,20 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use super::support::{Instance, PREVIEW_LAG, Processor, assert_paid_once, check, database, load};
+use time::OffsetDateTime;
+
+use super::support::{
+    FINAL_LAG, Instance, PREVIEW_LAG, Processor, assert_paid_once, check, database, load,
+};
 use crate::helpers::{Harness, TestFn};
 
 pub fn all() -> Vec<(&'static str, TestFn)> {
     tests![
         the_summary_agrees_with_the_processors_every_second_while_they_change,
         two_instances_never_ask_for_health_more_than_allowed,
+        a_delay_that_rises_is_known_when_the_first_attempt_outlives_the_old_one,
     ]
 }
 
@@ -102,6 +107,72 @@ async fn two_instances_never_ask_for_health_more_than_allowed(h: Arc<Harness>) {
             (4..=7).contains(&calls),
             "{processor}: {calls} health calls in 30 s"
         );
+    }
+    assert_paid_once(
+        &apps[0],
+        &default,
+        &fallback,
+        &accepted,
+        Duration::from_secs(10),
+    )
+    .await;
+}
+
+/// Default answers in 103 ms under load on two instances, then in 2000 ms, without failing.
+/// The lanes stall as soon as the first attempt outlives 103 ms by the stall margin
+/// (100 ms): default gets nothing accepted later than that (give or take 50 ms), where the
+/// earlier rule (twice the delay, plus 100 ms) sent it payments for 100 ms more. Those
+/// already sent into the 2 s delay are stored 2 s after their requestedAt, inside both
+/// checkers' windows, and answered at that moment: a checker asking every 5 ms may catch
+/// one stored and not yet recorded, but never for more than 100 ms.
+async fn a_delay_that_rises_is_known_when_the_first_attempt_outlives_the_old_one(h: Arc<Harness>) {
+    let db = database(&h).await;
+    let default = Processor::spawn("0.07", &["--delay", "103"]);
+    let fallback = Processor::spawn("0.10", &[]);
+    let apps = [
+        Arc::new(Instance::spawn(&db, &default, &fallback, &[])),
+        Arc::new(Instance::spawn(&db, &default, &fallback, &[])),
+    ];
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients = load(apps.clone(), [Arc::clone(&stop), Arc::clone(&stop)]);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let jumped = OffsetDateTime::now_utc();
+    default.set_delay(2000).await;
+    let start = Instant::now();
+    let mut checks = Vec::new();
+    while start.elapsed() < Duration::from_secs(4) {
+        for lag in [PREVIEW_LAG, FINAL_LAG] {
+            let difference = check(&apps[0], &default, &fallback, lag).await;
+            checks.push((lag, start.elapsed(), difference));
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    stop.store(true, Ordering::Relaxed);
+    let accepted = clients.await.unwrap();
+    let iso = |t: OffsetDateTime| rinha::payments::domain::Instant::from(t).to_string();
+    let late = default
+        .stored(&format!(
+            "from={}&to={}",
+            iso(jumped + Duration::from_millis(253)),
+            iso(jumped + Duration::from_secs(4))
+        ))
+        .await;
+    assert_eq!(
+        late, 0,
+        "default stored payments requested more than 253 ms after its delay rose"
+    );
+    for lag in [PREVIEW_LAG, FINAL_LAG] {
+        let mut since: Option<Duration> = None;
+        for (_, at, difference) in checks.iter().filter(|c| c.0 == lag) {
+            match (difference, since) {
+                (0, _) => since = None,
+                (_, None) => since = Some(*at),
+                (_, Some(first)) => assert!(
+                    *at - first < Duration::from_millis(100),
+                    "{lag:?} window: a difference of {difference} since {first:?} still seen at {at:?}"
+                ),
+            }
+        }
     }
     assert_paid_once(
         &apps[0],

@@ -10,6 +10,7 @@ mod routing;
 mod settling;
 mod stack;
 mod support;
+mod takeover;
 
 use crate::helpers::TestFn;
 
@@ -24,6 +25,7 @@ pub fn all() -> Vec<(&'static str, TestFn)> {
         consistency::all(),
         metrics::all(),
         stack::all(),
+        takeover::all(),
     ]
     .concat()
 }

@@ -314,6 +314,8 @@ pub fn load(
 
 /// How old a payment's requestedAt must be for the published test's checker to count it.
 pub const PREVIEW_LAG: Duration = Duration::from_millis(1500);
+/// The same for the final's checker.
+pub const FINAL_LAG: Duration = Duration::from_millis(2000);
 
 /// As the official checkers do: the processors' admin summaries and ours, asked at once,
 /// over [now − 15 s, now − `lag`]; |Δdefault| + |Δfallback|.
