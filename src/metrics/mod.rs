@@ -23,7 +23,7 @@ use ntex::web::types::State;
 use prometheus_client::encoding::text::encode;
 pub use prometheus_client::registry::Registry;
 
-pub use http::{HttpMetrics, Measured};
+pub use http::{HttpMetrics, LATENCY_BUCKETS, Measured};
 pub use pool::DbPools;
 
 /// Every metric name starts with this and an underscore.

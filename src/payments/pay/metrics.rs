@@ -5,7 +5,11 @@
 //! - `rinha_payments_retried_total`: sends that ended without the payment paid (refused or
 //!   unanswered), each of which is sent again;
 //! - `rinha_processor_response_seconds{processor}`, `rinha_processor_failing{processor}`: what
-//!   the router last knew of each processor's delay and health.
+//!   the router last knew of each processor's delay and health;
+//! - `rinha_payments_accept_store_seconds`: how long each accept's statement took, from
+//!   asking for the connection to its row back: its turn on the connection (behind the
+//!   statements already sent on it), PostgreSQL's work and both ways over the socket. Beside
+//!   the POST's own duration it tells how much of an accept is the database's.
 //!
 //! Summed over every instance, once the queue has drained, accepted equals paid.
 
@@ -16,8 +20,10 @@ use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
+use crate::metrics::LATENCY_BUCKETS;
 use crate::payments::domain::Processor;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -47,6 +53,7 @@ impl Lane {
 pub struct PaymentMetrics {
     pub accepted: Counter,
     pub retried: Counter,
+    pub accept_store: Histogram,
     lanes: [Lane; 2],
 }
 
@@ -54,6 +61,7 @@ impl PaymentMetrics {
     pub fn register(registry: &mut Registry) -> Self {
         let accepted = Counter::default();
         let retried = Counter::default();
+        let accept_store = Histogram::new(LATENCY_BUCKETS);
         let in_flight = Family::<ProcessorLabels, Gauge>::default();
         let paid = Family::<ProcessorLabels, Counter>::default();
         let response = Family::<ProcessorLabels, Gauge<f64, AtomicU64>>::default();
@@ -79,6 +87,11 @@ impl PaymentMetrics {
             retried.clone(),
         );
         registry.register(
+            "payments_accept_store_seconds",
+            "How long each accept's statement took, from asking for the connection to its row back",
+            accept_store.clone(),
+        );
+        registry.register(
             "processor_response_seconds",
             "The processor's response time as the router last knew it",
             response.clone(),
@@ -102,6 +115,7 @@ impl PaymentMetrics {
         Self {
             accepted,
             retried,
+            accept_store,
             lanes,
         }
     }
@@ -121,6 +135,7 @@ mod tests {
         let mut registry = crate::metrics::registry();
         let metrics = PaymentMetrics::register(&mut registry);
         metrics.accepted.inc();
+        metrics.accept_store.observe(0.0004);
         metrics.lane(Processor::Fallback).paid.inc();
         metrics
             .lane(Processor::Default)
@@ -132,6 +147,9 @@ mod tests {
         for line in [
             "rinha_payments_accepted_total 1",
             "rinha_payments_retried_total 0",
+            "rinha_payments_accept_store_seconds_count 1",
+            r#"rinha_payments_accept_store_seconds_bucket{le="0.0005"} 1"#,
+            r#"rinha_payments_accept_store_seconds_bucket{le="0.0003"} 0"#,
             r#"rinha_payments_in_flight{processor="default"} 0"#,
             r#"rinha_payments_paid_total{processor="default"} 0"#,
             r#"rinha_payments_paid_total{processor="fallback"} 1"#,

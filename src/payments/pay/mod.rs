@@ -126,7 +126,9 @@ impl Dispatcher {
         // A new payment has waited for nothing: a route that asks for a wait queues it.
         let chosen = self.router.borrow().choose(now);
         let Some(Route { processor, .. }) = chosen.filter(|r| r.waited.is_zero()) else {
-            let accepted = self.store.accept_queued(&payment, deadline).await;
+            let accepted = self
+                .stored(self.store.accept_queued(&payment, deadline))
+                .await;
             if let Ok(Accepted::New) = accepted {
                 self.metrics.accepted.inc();
                 self.queued.set(self.queued.get() + 1);
@@ -141,8 +143,10 @@ impl Dispatcher {
             requested_at: RequestedAt::now(),
         };
         match self
-            .store
-            .accept_sending(&attempt, self.owner, self.lease, deadline)
+            .stored(
+                self.store
+                    .accept_sending(&attempt, self.owner, self.lease, deadline),
+            )
             .await
         {
             Ok(Accepted::New) => {
@@ -155,6 +159,19 @@ impl Dispatcher {
                 other
             }
         }
+    }
+
+    /// Runs an accept's statement, timed for `rinha_payments_accept_store_seconds`.
+    async fn stored(
+        &self,
+        statement: impl Future<Output = Result<Accepted, StoreError>>,
+    ) -> Result<Accepted, StoreError> {
+        let started = Instant::now();
+        let accepted = statement.await;
+        self.metrics
+            .accept_store
+            .observe(started.elapsed().as_secs_f64());
+        accepted
     }
 
     /// Sends one attempt and records what became of it.
