@@ -51,10 +51,13 @@ const HEALTH_MARGIN: Duration = Duration::from_millis(500);
 /// How often an instance says it is alive and looks for attempts to take over.
 const SWEEP: Duration = Duration::from_millis(100);
 /// How long an instance counts as alive after it last said so. With [`SWEEP`], an
-/// instance that dies has its attempts taken over within half a second: what it had
-/// sent, or learnt was stored without recording it yet, is recorded before the checker's
-/// window (requestedAt at least 1.5 s old in the preview, 2 s in the final) reaches it.
-const ALIVE: Duration = Duration::from_millis(400);
+/// instance that dies has its attempts taken over within 350 ms: what it had sent, or
+/// learnt was stored without recording it yet, is recorded before the checker's window
+/// (requestedAt at least 1.5 s old in the preview, 2 s in the final) reaches it, even when
+/// the processor's delay is 1 s and the payment was stored as the instance died, which
+/// leaves half a second. An instance alive but late to say so (two renewals missed) only
+/// costs lookups: its attempts are looked up, and settling one twice changes nothing.
+const ALIVE: Duration = Duration::from_millis(250);
 /// How long an attempt without an answer waits before it is resent.
 const RESEND_AFTER: Duration = Duration::from_secs(1);
 /// How long past the end of its delay a send taken over is first looked up at its

@@ -124,7 +124,9 @@ async fn two_instances_never_ask_for_health_more_than_allowed(h: Arc<Harness>) {
 /// earlier rule (twice the delay, plus 100 ms) sent it payments for 100 ms more. Those
 /// already sent into the 2 s delay are stored 2 s after their requestedAt, inside both
 /// checkers' windows, and answered at that moment: a checker asking every 5 ms may catch
-/// one stored and not yet recorded, but never for more than 100 ms.
+/// one stored and not yet recorded, but only until its answer is recorded, never for the
+/// seconds a lease or a resend would take (500 ms allows for a machine running every test
+/// at once).
 async fn a_delay_that_rises_is_known_when_the_first_attempt_outlives_the_old_one(h: Arc<Harness>) {
     let db = database(&h).await;
     let default = Processor::spawn("0.07", &["--delay", "103"]);
@@ -136,8 +138,9 @@ async fn a_delay_that_rises_is_known_when_the_first_attempt_outlives_the_old_one
     let stop = Arc::new(AtomicBool::new(false));
     let clients = load(apps.clone(), [Arc::clone(&stop), Arc::clone(&stop)]);
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let jumped = OffsetDateTime::now_utc();
     default.set_delay(2000).await;
+    // After the processor said it took the new delay: an attempt sent later is surely in it.
+    let jumped = OffsetDateTime::now_utc();
     let start = Instant::now();
     let mut checks = Vec::new();
     while start.elapsed() < Duration::from_secs(4) {
@@ -168,7 +171,7 @@ async fn a_delay_that_rises_is_known_when_the_first_attempt_outlives_the_old_one
                 (0, _) => since = None,
                 (_, None) => since = Some(*at),
                 (_, Some(first)) => assert!(
-                    *at - first < Duration::from_millis(100),
+                    *at - first < Duration::from_millis(500),
                     "{lag:?} window: a difference of {difference} since {first:?} still seen at {at:?}"
                 ),
             }
