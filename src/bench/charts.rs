@@ -1,6 +1,6 @@
 //! The charts of a run's page, on one time axis (seconds since the start of the k6 test):
-//! the requests as k6 saw them, each service against its envelope, the instances' pools and,
-//! for 2025, the payments and the processors' schedule.
+//! the requests as k6 saw them, each service against its envelope and its throttling, the
+//! instances' pools and, for 2025, the payments and the processors' schedule.
 
 use std::ops::Range;
 
@@ -10,7 +10,7 @@ use super::archive::Run;
 use super::machine::MachineUsage;
 use super::payments::Stage;
 use super::plots::{BLUE, Band, Chart, GREEN, GREY, ORANGE, PURPLE, RED, Series};
-use super::sampler::{InstanceMetrics, PROCESSORS, Reading};
+use super::sampler::{InstanceMetrics, PROCESSORS, Reading, ServiceInfo};
 
 /// A colour to each service, the same on every chart.
 const SERVICE_COLORS: [RGBColor; 5] = [BLUE, ORANGE, GREEN, PURPLE, RED];
@@ -89,7 +89,8 @@ impl<'a> Timeline<'a> {
     }
 
     pub fn sections(&self) -> Vec<Section> {
-        let mut sections = vec![self.requests(), self.services()];
+        let mut sections = vec![self.requests()];
+        sections.extend(self.services());
         sections.extend(self.pool());
         sections.extend(self.payments());
         sections
@@ -163,43 +164,84 @@ impl<'a> Timeline<'a> {
         Some(chart)
     }
 
-    fn services(&self) -> Section {
-        let mut charts = Vec::new();
+    /// Each service's readings of `f`, with their instants.
+    fn series(&self, index: usize, f: fn(&Reading) -> Option<f64>) -> Vec<(f64, f64)> {
+        self.readings(index)
+            .filter_map(|(t, r)| Some((t, f(r)?)))
+            .collect()
+    }
+
+    /// Service `index`'s CPU against its quota, how long the kernel throttled it for having
+    /// spent that quota, and its memory against its limit.
+    fn service(&self, index: usize, service: &ServiceInfo) -> [Chart; 3] {
+        let color = SERVICE_COLORS[index % SERVICE_COLORS.len()];
+        let name = &service.name;
+        let title = format!("{name}: CPU, share of {:.2} CPU", service.cpu_quota);
+        let mut cpu = self.chart(title, "% of quota", HALF);
+        cpu.series = vec![
+            Series::line(
+                name,
+                color,
+                self.series(index, |r| r.cpu_share.map(|s| s * 100.0)),
+            ),
+            Series::limit("quota", 100.0, &self.x),
+        ];
+        let title = format!("{name}: throttled for its quota");
+        let mut throttled = self.chart(title, "ms per second", HALF);
+        let points = self.series(index, |r| r.throttled_ms);
+        throttled.series = vec![Series::line(name, color, points)];
+        let mut memory = self.chart(format!("{name}: memory"), "MB", HALF);
+        memory.series = vec![
+            Series::line(name, color, self.series(index, |r| r.memory_mb)),
+            Series::limit("limit", service.memory_limit_mb as f64, &self.x),
+        ];
+        [cpu, throttled, memory]
+    }
+
+    /// Each service's CPU beside its throttling, then each one's memory.
+    fn services(&self) -> Vec<Section> {
+        let (mut cpu, mut throttled, mut memory) = (Vec::new(), Vec::new(), Vec::new());
         for (index, service) in self.run.recording.services.iter().enumerate() {
-            let color = SERVICE_COLORS[index % SERVICE_COLORS.len()];
-            let series = |f: fn(&Reading) -> Option<f64>| {
-                self.readings(index)
-                    .filter_map(|(t, r)| Some((t, f(r)?)))
-                    .collect::<Vec<_>>()
-            };
-            let title = format!(
-                "{}: CPU, share of {:.2} CPU",
-                service.name, service.cpu_quota
-            );
-            let mut cpu = self.chart(title, "% of quota", HALF);
-            cpu.series = vec![
-                Series::line(
-                    &service.name,
-                    color,
-                    series(|r| r.cpu_share.map(|s| s * 100.0)),
-                ),
-                Series::limit("quota", 100.0, &self.x),
-            ];
-            let title = format!("{}: memory", service.name);
-            let mut memory = self.chart(title, "MB", HALF);
-            memory.series = vec![
-                Series::line(&service.name, color, series(|r| r.memory_mb)),
-                Series::limit("limit", service.memory_limit_mb as f64, &self.x),
-            ];
-            charts.extend([cpu, memory]);
+            let [c, t, m] = self.service(index, service);
+            cpu.push(c);
+            throttled.push(t);
+            memory.push(m);
         }
-        let measured = charts.iter().any(Chart::has_data);
-        Section {
-            title: "Each service against its envelope (cgroup, once a second)",
-            note: (!measured).then(|| "No cgroup accounting: the stack ran unlimited.".into()),
-            columns: 2,
-            charts: if measured { charts } else { Vec::new() },
+        if !cpu.iter().chain(&memory).any(Chart::has_data) {
+            return vec![Section {
+                title: "Each service against its envelope (cgroup, once a second)",
+                note: Some("No cgroup accounting: the stack ran unlimited.".into()),
+                columns: 2,
+                charts: Vec::new(),
+            }];
         }
+        // Runs recorded before the throttling was read have their CPU charts alone.
+        let charts = if throttled.iter().any(Chart::has_data) {
+            cpu.into_iter()
+                .zip(throttled)
+                .flat_map(<[Chart; 2]>::from)
+                .collect()
+        } else {
+            cpu
+        };
+        let note = "Throttled: how long the service's threads waited, each second, for the next \
+                    100 ms period of the CFS scheduler, having spent their quota of the last one \
+                    (summed over the cores). A second whose p99 rises with no throttling in it \
+                    owes that to something other than the quota.";
+        vec![
+            Section {
+                title: "Each service's CPU against its quota, and its throttling (cgroup, once a second)",
+                note: Some(note.into()),
+                columns: 2,
+                charts,
+            },
+            Section {
+                title: "Each service's memory against its limit (cgroup, once a second)",
+                note: None,
+                columns: 2,
+                charts: memory,
+            },
+        ]
     }
 
     /// The API instances that served their metrics.
@@ -473,8 +515,8 @@ mod tests {
         let charts: usize = sections.iter().map(|s| s.charts.len()).sum();
         assert_eq!(
             charts,
-            3 + 2 * 4 + 2 + 4,
-            "requests and the machine, services, pools, payments"
+            3 + 3 * 4 + 2 + 4,
+            "requests and the machine, services (CPU, throttling, memory), pools, payments"
         );
         assert_every_series_is_drawn(&sections);
     }
@@ -498,7 +540,7 @@ mod tests {
         // Drained, but for what api1 counted in its last second: it died with those counts.
         let left = flow.queue.last().map(|(_, q)| *q).unwrap();
         assert!(left.abs() < 300.0, "{left}");
-        assert!(sections[3].note.as_ref().unwrap().contains("died with it"));
+        assert!(sections[4].note.as_ref().unwrap().contains("died with it"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use super::report::{PaymentsOutcome, Report, ServiceUsage};
 use super::requests::{Requests, Second};
 use super::sampler::{Event, InstanceMetrics, Reading, Recording, ServiceInfo, Tick};
 use super::served::Served;
+use crate::launcher::cgroup::Throttling;
 
 pub const START_MS: u64 = 1_750_000_000_000;
 const SECONDS: u64 = 60;
@@ -52,6 +53,11 @@ fn service(name: &str, cpu_quota: f64, memory_limit_mb: u64) -> ServiceUsage {
         capacity_per_second: Some(cpu_quota / 0.00005),
         oom_kills: Some(0),
         restarts: 0,
+        throttling: Some(Throttling {
+            periods: 600,
+            throttled_periods: 6,
+            throttled_seconds: 0.24,
+        }),
     }
 }
 
@@ -70,6 +76,8 @@ pub fn payments_run() -> Run {
                 .iter()
                 .map(|s| Reading {
                     cpu_share: (t > 0).then(|| (t % 10) as f64 / 10.0),
+                    // Throttled in the seconds at 90 % of the quota.
+                    throttled_ms: (t > 0).then_some(if t % 10 == 9 { 40.0 } else { 0.0 }),
                     memory_mb: Some(s.memory_limit_mb as f64 / 4.0 + t as f64 / 10.0),
                     metrics: s
                         .name

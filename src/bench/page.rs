@@ -174,6 +174,7 @@ fn headline(run: &Run) -> Markup {
             tr {
                 th { "service" } th { "CPU quota" } th { "CPU-s" } th { "ms/" (r.unit) }
                 th { "capacity/s" } th { "peak / limit MB" } th { "OOM kills" } th { "restarts" }
+                th { "throttled / periods" } th { "throttled s" }
             }
             @for s in &r.services {
                 tr {
@@ -183,6 +184,8 @@ fn headline(run: &Run) -> Markup {
                     td { (optional(s.peak_memory_mb, 1)) " / " (s.memory_limit_mb) }
                     td { (s.oom_kills.map_or("-".to_owned(), |n| n.to_string())) }
                     td { (s.restarts) }
+                    td { (s.throttled_periods()) }
+                    td { (optional(s.throttling.map(|t| t.throttled_seconds), 2)) }
                 }
             }
         }
@@ -293,6 +296,10 @@ mod tests {
             "Latency inside the instances (their own histograms, every route): 12000 requests, \
              p50 0.42 ms, p99 2.75 ms;"
         ));
+        assert!(
+            html.contains("<td>6/600</td><td>0.24</td>"),
+            "each service's throttling"
+        );
         assert_self_contained(&html);
     }
 

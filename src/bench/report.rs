@@ -9,6 +9,7 @@ use simd_json::prelude::*;
 use super::machine::{CpuTimes, MachineUsage};
 use super::metric;
 use super::served::{self, Buckets, Served};
+use crate::launcher::cgroup::Throttling;
 use crate::stack::{Sample, Stack};
 
 /// One service's cost over the k6 run.
@@ -27,6 +28,19 @@ pub struct ServiceUsage {
     pub oom_kills: Option<u64>,
     /// Times the stack started the service again after it died.
     pub restarts: u32,
+    /// How much the CFS bandwidth controller held it back for having spent its quota
+    /// (runs before it was kept, and services without a cgroup, have none).
+    #[serde(default)]
+    pub throttling: Option<Throttling>,
+}
+
+impl ServiceUsage {
+    /// `12/600`: the periods that ended with the service throttled, of those it ran in.
+    pub fn throttled_periods(&self) -> String {
+        self.throttling.map_or("-".to_owned(), |t| {
+            format!("{}/{}", t.throttled_periods, t.periods)
+        })
+    }
 }
 
 /// What a 2025 run earned, as the official test scores it (k6/payments/official.js).
@@ -159,6 +173,10 @@ impl Report {
                         .map(|s| service.limits.cpus / s),
                     oom_kills: after.oom_kills,
                     restarts: service.restarts,
+                    throttling: after
+                        .throttling
+                        .zip(before.throttling)
+                        .map(|(a, b)| a.since(&b)),
                 }
             })
             .collect();
@@ -231,7 +249,7 @@ impl Report {
             );
         }
         out += &format!(
-            "{:<9} {:>6} {:>9} {:>10} {:>12} {:>14} {:>4} {:>8}\n",
+            "{:<9} {:>6} {:>9} {:>10} {:>12} {:>14} {:>4} {:>8} {:>17} {:>11}\n",
             "service",
             "quota",
             "CPU-s",
@@ -239,13 +257,15 @@ impl Report {
             "capacity/s",
             "peak/limit MB",
             "OOM",
-            "restarts"
+            "restarts",
+            "throttled/periods",
+            "throttled s"
         );
         let opt =
             |v: Option<f64>, digits: usize| v.map_or("-".to_owned(), |v| format!("{v:.digits$}"));
         for s in &self.services {
             out += &format!(
-                "{:<9} {:>6.2} {:>9} {:>10} {:>12} {:>8}/{:<5} {:>4} {:>8}\n",
+                "{:<9} {:>6.2} {:>9} {:>10} {:>12} {:>8}/{:<5} {:>4} {:>8} {:>17} {:>11}\n",
                 s.name,
                 s.cpu_quota,
                 opt(s.cpu_seconds, 2),
@@ -254,7 +274,9 @@ impl Report {
                 opt(s.peak_memory_mb, 1),
                 s.memory_limit_mb,
                 s.oom_kills.map_or("-".to_owned(), |n| n.to_string()),
-                s.restarts
+                s.restarts,
+                s.throttled_periods(),
+                opt(s.throttling.map(|t| t.throttled_seconds), 2)
             );
         }
         out += &format!(
