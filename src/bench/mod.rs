@@ -3,10 +3,8 @@
 //! spent, read from its cgroup: a table, and a page of charts in the reports' archive.
 
 use std::fs;
-use std::io::IsTerminal;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use simd_json::prelude::*;
@@ -26,6 +24,7 @@ mod charts;
 mod fault;
 #[cfg(test)]
 mod fixtures;
+mod k6;
 mod machine;
 mod page;
 mod payments;
@@ -357,50 +356,29 @@ async fn run_k6(
     dir: &Path,
     faults: &[Fault],
 ) -> Result<K6Run, BenchError> {
-    let scripts = state_dir.join("k6");
-    fs::create_dir_all(&scripts).map_err(io("cannot create the k6 directory"))?;
-    let common = match scenario.edition() {
-        Edition::Bank => BANK_COMMON,
-        Edition::Payments => PAYMENTS_COMMON,
-    };
-    fs::write(scripts.join("common.js"), common).map_err(io("cannot write common.js"))?;
-    let script = scripts.join(format!("{}.js", scenario.name()));
-    fs::write(&script, scenario.script()).map_err(io("cannot write the scenario"))?;
     let log = state_dir.join("logs").join("k6.log");
-    let out = fs::File::create(&log).map_err(io("cannot create the k6 log"))?;
-    let err = out.try_clone().map_err(io("cannot share the k6 log"))?;
-    let absolute = |p: PathBuf| std::path::absolute(&p).unwrap_or(p);
-    let csv = absolute(scripts.join("requests.csv.gz"));
-    let mut command = Command::new(k6);
-    if let Some([default, fallback]) = &stack.processor_urls {
-        command
-            .env("SCHEDULE", scenario.name())
-            .env("PROCESSOR_DEFAULT_URL", default)
-            .env("PROCESSOR_FALLBACK_URL", fallback);
-    }
+    let base_url = stack_url(stack);
+    let invocation = k6::Invocation {
+        scenario,
+        base_url: &base_url,
+        processors: stack.processor_urls.as_ref(),
+        dir: &state_dir.join("k6"),
+        log: &log,
+        summary: &dir.join(archive::SUMMARY),
+    };
+    let (mut command, csv) = invocation.command(k6)?;
     let mut child = command
-        .args(["run", "--no-color", "--out"])
-        .arg(format!("csv={}", csv.display()))
-        .arg(&script)
-        .env("BASE_URL", stack_url(stack))
-        .env("SUMMARY", absolute(dir.join(archive::SUMMARY)))
-        .env("K6_CSV_TIME_FORMAT", "unix_milli")
         .env("K6_WEB_DASHBOARD", "true")
         .env("K6_WEB_DASHBOARD_PORT", "-1")
         .env(
             "K6_WEB_DASHBOARD_EXPORT",
-            absolute(dir.join(archive::DASHBOARD)),
+            k6::absolute(&dir.join(archive::DASHBOARD)),
         )
-        .stdin(Stdio::null())
-        .stdout(out)
-        .stderr(err)
         .spawn()
         .map_err(io("cannot start k6"))?;
-    // On a terminal the progress line rewrites itself every second; in a log, a line every 15 s.
-    let terminal = std::io::stderr().is_terminal();
     let started = Instant::now();
+    let mut progress = k6::Progress::new(scenario.name().to_owned(), scenario.expected());
     let mut faults: Vec<&Fault> = faults.iter().collect();
-    let mut reported = None;
     let mut sampler = Sampler::new(stack);
     let mut next_sample = started;
     let status = loop {
@@ -432,30 +410,16 @@ async fn run_k6(
                 next_sample += Duration::from_secs(1);
             }
         }
-        let seconds = started.elapsed().as_secs();
-        if reported != Some(seconds) && (terminal || seconds.is_multiple_of(15)) {
-            reported = Some(seconds);
+        progress.show(|| {
             let cpu: Option<f64> = stack.samples().iter().map(|s| s.cpu_seconds).sum();
-            let cpu = cpu.map_or(String::new(), |cpu| {
+            cpu.map_or(String::new(), |cpu| {
                 format!("; stack CPU {cpu:.1} s so far")
-            });
-            let line = format!(
-                "{}: {seconds:>3} s of about {} s{cpu}",
-                scenario.name(),
-                scenario.expected().as_secs()
-            );
-            if terminal {
-                eprint!("\r{line} ")
-            } else {
-                eprintln!("{line}")
-            }
-        }
+            })
+        });
         // As often as `rinha stack` looks: a dead service is started again within a tick.
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    if terminal {
-        eprintln!();
-    }
+    progress.finish();
     Ok(K6Run {
         status,
         log,
