@@ -1,6 +1,7 @@
 //! The charts of a run's page, on one time axis (seconds since the start of the k6 test):
-//! the requests as k6 saw them, each service against its envelope and its throttling, the
-//! instances' pools and, for 2025, the payments and the processors' schedule.
+//! the requests as k6 saw them (and the floor's p99, when it was played), each service
+//! against its envelope and its throttling, the instances' pools and, for 2025, the
+//! payments and the processors' schedule.
 
 use std::ops::Range;
 
@@ -113,6 +114,14 @@ impl<'a> Timeline<'a> {
             Series::line("p50", BLUE, points(|s| s.p50_ms)),
             Series::line("p99", ORANGE, points(|s| s.p99_ms)),
         ];
+        if let Some(floor) = &self.run.floor_requests {
+            let p99 = floor.seconds.iter().map(|s| (s.at as f64, s.p99_ms));
+            latency.series.push(Series::line(
+                "the floor's p99 (NGINX alone, played just before)",
+                GREY,
+                p99.collect(),
+            ));
+        }
         let mut charts = vec![rate, latency];
         charts.extend(self.machine());
         Section {

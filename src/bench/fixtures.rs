@@ -2,6 +2,7 @@
 //! the sampler's own parser), and the report.json of two real runs in tests/data/.
 
 use super::archive::{Run, RunInfo, Verdict};
+use super::floor::Floor;
 use super::machine::MachineUsage;
 use super::payments::{Setting, Stage};
 use super::report::{PaymentsOutcome, Report, ServiceUsage};
@@ -148,6 +149,16 @@ pub fn payments_run() -> Run {
                 p50_ms: Some(0.42),
                 p99_ms: Some(2.75),
             }),
+            floor: Some(Floor {
+                requests: 11_950,
+                seconds: 61.0,
+                p50_ms: 0.3,
+                p99_ms: 1.5,
+                max_ms: 9.0,
+                nginx_cpu_ms_per_request: Some(0.04),
+                steal_percent: Some(0.8),
+                busy_percent: Some(40.0),
+            }),
         },
         requests: Requests {
             started_unix_ms: START_MS,
@@ -181,6 +192,17 @@ pub fn payments_run() -> Run {
             stage(30.0, setting(2000.0, true), setting(1000.0, true)),
             stage(40.0, setting(20.0, false), setting(20.0, false)),
         ],
+        floor_requests: Some(Requests {
+            started_unix_ms: START_MS - 90_000,
+            seconds: (0..SECONDS as i64)
+                .map(|at| Second {
+                    at,
+                    requests: 199,
+                    p50_ms: 0.3,
+                    p99_ms: 1.0 + (at % 3) as f64 / 2.0,
+                })
+                .collect(),
+        }),
     }
 }
 

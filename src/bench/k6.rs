@@ -1,5 +1,6 @@
-//! Running k6: the scenario's scripts written where k6 reads them, its command with the
-//! environment the scenario reads, and the progress line while it runs.
+//! Running k6 the same way against the stack and against the floor: the scenario's scripts
+//! written where k6 reads them, one command with the environment the scenario reads, and
+//! the progress line while it runs.
 
 use std::fs;
 use std::io::IsTerminal;

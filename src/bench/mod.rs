@@ -1,6 +1,8 @@
 //! `rinha bench`: start the stack, warm it up, run a k6 scenario against its port while
 //! sampling every service once a second, and report what k6 saw and what each service
-//! spent, read from its cgroup: a table, and a page of charts in the reports' archive.
+//! spent, read from its cgroup: a table, and a page of charts in the reports' archive. With
+//! the floor, the same scenario against NGINX alone comes first, and the report sets the
+//! two side by side.
 
 use std::fs;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -10,6 +12,7 @@ use std::time::{Duration, Instant};
 use simd_json::prelude::*;
 
 use archive::{Run, RunInfo, Verdict};
+use floor::Floor;
 use requests::Requests;
 use sampler::{Recording, Sampler};
 
@@ -24,6 +27,7 @@ mod charts;
 mod fault;
 #[cfg(test)]
 mod fixtures;
+mod floor;
 mod k6;
 mod machine;
 mod page;
@@ -149,6 +153,8 @@ pub enum BenchError {
     Payments(#[from] payments::SettlementError),
     #[error("{0}")]
     Fault(String),
+    #[error("{0}")]
+    Floor(String),
 }
 
 fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> BenchError {
@@ -156,30 +162,66 @@ fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> BenchError {
     move |e| BenchError::Io(context, e)
 }
 
-/// Runs `scenario` against a fresh stack, injecting `faults` on their schedule, and writes
-/// its reports under `reports`.
-pub fn run(
-    scenario: Scenario,
-    options: stack::Options,
-    reports: &Path,
-    faults: &[Fault],
-) -> Result<Report, BenchError> {
+/// What a bench run plays the scenario against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Against {
+    /// The stack.
+    Stack,
+    /// The machine's floor first, then the stack, the two set side by side.
+    FloorAndStack,
+    /// The floor alone: its figures are printed, and nothing is archived.
+    Floor,
+}
+
+/// Everything a bench run is told.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub scenario: Scenario,
+    pub stack: stack::Options,
+    /// Where the runs are archived.
+    pub reports: PathBuf,
+    /// The services to kill while k6 runs.
+    pub faults: Vec<Fault>,
+    pub against: Against,
+}
+
+/// Plays the scenario against the floor and, unless told not to, a fresh stack, injecting
+/// the faults on their schedule, and archives the stack's run under the reports directory.
+pub fn run(settings: &Settings) -> Result<(), BenchError> {
+    let Settings {
+        scenario,
+        stack: options,
+        reports,
+        against,
+        ..
+    } = settings;
     if scenario.edition() != options.edition {
         return Err(BenchError::WrongEdition {
-            scenario,
+            scenario: *scenario,
             edition: options.edition,
         });
     }
     let k6 = find_tool(Tool::K6)?;
-    fs::create_dir_all(reports).map_err(io(format!("cannot create {}", reports.display())))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(io("cannot start the runtime"))?;
     runtime.block_on(async {
-        let mut stack = Stack::start(&options).await?;
+        let floor = match against {
+            Against::Stack => None,
+            Against::FloorAndStack | Against::Floor => {
+                let (floor, requests) = floor::play(*scenario, &k6, options.fees).await?;
+                println!("{}", floor.table(scenario.name()));
+                Some((floor, requests))
+            }
+        };
+        if *against == Against::Floor {
+            return Ok(());
+        }
+        fs::create_dir_all(reports).map_err(io(format!("cannot create {}", reports.display())))?;
+        let mut stack = Stack::start(options).await?;
         println!("{}", stack::table(&stack));
-        let outcome = measure(&mut stack, scenario, &k6, &options, reports, faults).await;
+        let outcome = measure(&mut stack, settings, &k6, floor).await;
         stack.stop();
         outcome
     })
@@ -187,12 +229,18 @@ pub fn run(
 
 async fn measure(
     stack: &mut Stack,
-    scenario: Scenario,
+    settings: &Settings,
     k6: &Path,
-    options: &stack::Options,
-    reports: &Path,
-    faults: &[Fault],
-) -> Result<Report, BenchError> {
+    floor: Option<(Floor, Requests)>,
+) -> Result<(), BenchError> {
+    let Settings {
+        scenario,
+        stack: options,
+        reports,
+        faults,
+        ..
+    } = settings;
+    let scenario = *scenario;
     for fault in faults {
         fault.target(stack).map_err(BenchError::Fault)?;
     }
@@ -215,8 +263,10 @@ async fn measure(
         let _ = fs::remove_dir_all(&dir);
         return Err(BenchError::K6(k6_run.status, k6_run.log));
     };
+    let (floor, floor_requests) = floor.unzip();
     let report = Report::new(scenario.name(), &summary, stack, &before, &after, elapsed)
-        .map_err(|e| BenchError::Summary(summary_path.clone(), e))?;
+        .map_err(|e| BenchError::Summary(summary_path.clone(), e))?
+        .beside(floor);
     println!("{}", report.table());
     let checked = check(stack, &report).await;
     let thresholds = match k6_run.status.code() {
@@ -254,6 +304,7 @@ async fn measure(
         requests,
         recording: k6_run.recording,
         schedule: payments::schedule(&summary),
+        floor_requests,
     };
     let page = archive::publish(reports, &run).map_err(io(format!(
         "cannot publish the run in {}",
@@ -261,8 +312,7 @@ async fn measure(
     )))?;
     println!("report: {}", page.display());
     checked?;
-    thresholds?;
-    Ok(run.report)
+    thresholds
 }
 
 /// After the load: the ledger's audit (2024/Q1) or the settlement (2025), printed, and its

@@ -1,13 +1,16 @@
 //! A run's report page and the archive's index, as self-contained HTML: the style inline,
 //! the charts inline SVG, nothing fetched when a page is opened. A run's page has its
-//! headline figures at the top (the table `rinha bench` prints), links to k6's dashboard
-//! and the JSON files, then its charts, all on the test's time axis.
+//! headline figures at the top (the table `rinha bench` prints, with the floor beside the
+//! stack when it was played), links to k6's dashboard and the JSON files, then its charts,
+//! all on the test's time axis.
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use plotters::style::RGBColor;
 
+use super::Report;
 use super::archive::{DASHBOARD, Entry, PAGE, REPORT, Run, SUMMARY};
 use super::charts::Timeline;
+use super::floor::{self, Floor};
 use super::plots::Chart;
 
 const STYLE: &str = "\
@@ -106,7 +109,9 @@ pub fn index(entries: &[Entry]) -> String {
                      links to its page of charts. The stack's CPU is per request (2024q1) or \
                      per accepted payment (2025); the score is the 2025 contest's; steal is the share \
                      of the machine's time its hypervisor gave to others during the run, which \
-                     no figure of that run is free of."
+                     no figure of that run is free of. The floor is the same scenario played \
+                     just before against NGINX alone (" code { "--floor" } "): the machine's \
+                     own p99 at that hour, which no stack can beat."
                 }
                 table {
                     tr {
@@ -114,6 +119,7 @@ pub fn index(entries: &[Entry]) -> String {
                         th { "requests" } th { "req/s" } th { "p50 ms" } th { "p99 ms" }
                         th { "failed checks / inconsistencies" }
                         th { "stack CPU ms" } th { "score" } th { "steal %" }
+                        th { "floor p99 ms" } th { "floor steal %" }
                     }
                     @for e in entries {
                         tr {
@@ -131,6 +137,8 @@ pub fn index(entries: &[Entry]) -> String {
                             td { (optional(e.cpu_ms, 4)) }
                             td { (optional(e.score, 0)) }
                             td { (optional(e.steal_percent, 1)) }
+                            td { (optional(e.floor.as_ref().map(|f| f.p99_ms), 2)) }
+                            td { (optional(e.floor.as_ref().and_then(|f| f.steal_percent), 1)) }
                         }
                     }
                 }
@@ -204,7 +212,41 @@ fn headline(run: &Run) -> Markup {
         @if let Some(served) = &r.served {
             p { "Latency " (served.sentence()) "." }
         }
+        @if let Some(floor) = &r.floor {
+            (beside_the_floor(r, floor))
+        }
     }
+}
+
+/// The floor's figures beside the stack's, and what the stack adds.
+fn beside_the_floor(report: &Report, floor: &Floor) -> Markup {
+    html! {
+        h2 { "Beside the machine's floor" }
+        p.note {
+            "The floor: the same scenario played just before against NGINX alone, answering \
+             every request from memory with nothing behind it and no envelope. No backend \
+             can do better on this machine at this hour; what the stack adds is its own."
+        }
+        table {
+            tr { th { "" } th { "floor" } th { "stack" } th { "the stack adds" } }
+            @for line in floor::beside(report, floor) {
+                tr {
+                    td { (line.what) }
+                    td { (optional(line.floor, line.digits)) }
+                    td { (optional(line.stack, line.digits)) }
+                    td { @if let Some(added) = line.added { (format!("{added:+.2}")) } }
+                }
+            }
+        }
+        p { strong { (capitalized(&floor::sentence(report, floor))) "." } }
+    }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or(String::new(), |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// A chart with its legend under it; a note where it has nothing to draw.
@@ -300,6 +342,10 @@ mod tests {
             html.contains("<td>6/600</td><td>0.24</td>"),
             "each service's throttling"
         );
+        assert!(html.contains("<td>p99 ms</td><td>1.50</td><td>4.50</td><td>+3.00</td>"));
+        assert!(
+            html.contains("<strong>The stack adds 3.00 ms of p99 to the machine's floor (1.50 ms")
+        );
         assert_self_contained(&html);
     }
 
@@ -317,6 +363,10 @@ mod tests {
         assert!(
             !bank.contains("k6.html"),
             "no link to a dashboard k6 did not export"
+        );
+        assert!(
+            !bank.contains("floor"),
+            "a run played without the floor says nothing of it"
         );
         assert_self_contained(&preview);
         assert_self_contained(&bank);
@@ -339,7 +389,7 @@ mod tests {
             .unwrap();
         assert!(newest < oldest);
         assert!(html.contains(r#"<td class="fail">failed</td>"#));
-        assert!(html.contains("<td>210000</td><td>3.5</td>"));
+        assert!(html.contains("<td>210000</td><td>3.5</td><td>1.50</td><td>0.8</td>"));
         assert_self_contained(&html);
     }
 }

@@ -7,7 +7,7 @@
 //! profile (a crash empties its unlogged tables), stops the whole stack with a failure.
 
 mod envelope;
-mod processors;
+pub mod processors;
 mod services;
 
 use std::path::PathBuf;
