@@ -19,6 +19,8 @@ const SERVICE_COLORS: [RGBColor; 5] = [BLUE, ORANGE, GREEN, PURPLE, RED];
 const PROCESSOR_COLORS: [RGBColor; 2] = [BLUE, ORANGE];
 /// The processors' failing stretches.
 const FAILING_COLORS: [RGBColor; 2] = [RED, PURPLE];
+/// The least top of the throttling charts' axis, in ms per second.
+const THROTTLED_TOP_MS: f64 = 10.0;
 const WIDE: (u32, u32) = (1100, 260);
 const HALF: (u32, u32) = (545, 230);
 
@@ -223,6 +225,17 @@ impl<'a> Timeline<'a> {
                 columns: 2,
                 charts: Vec::new(),
             }];
+        }
+        // One scale for every service's throttling, so that a trace of it beside a service
+        // held back for a tenth of each second looks as small as it is; at least 1 % of a
+        // second, so that a trace alone does not fill its chart.
+        let points = throttled
+            .iter()
+            .flat_map(|c| &c.series)
+            .flat_map(|s| &s.points);
+        let top = points.map(|p| p.1).fold(THROTTLED_TOP_MS, f64::max);
+        for chart in &mut throttled {
+            chart.y_top = top;
         }
         // Runs recorded before the throttling was read have their CPU charts alone.
         let charts = if throttled.iter().any(Chart::has_data) {
@@ -565,6 +578,51 @@ mod tests {
             "requests, then CPU and memory per service"
         );
         assert_every_series_is_drawn(&sections);
+    }
+
+    #[test]
+    fn every_services_throttling_is_drawn_on_one_scale() {
+        let mut run = payments_run();
+        run.recording.ticks[30].readings[1].throttled_ms = Some(120.0);
+        for tick in &mut run.recording.ticks {
+            tick.readings[3].throttled_ms = Some(0.0);
+        }
+
+        let sections = Timeline::of(&run).sections();
+
+        let throttled: Vec<&Chart> = sections[1]
+            .charts
+            .iter()
+            .filter(|c| c.title.ends_with("throttled for its quota"))
+            .collect();
+        assert_eq!(throttled.len(), 4);
+        assert!(throttled.iter().all(|c| c.y_top == 120.0));
+        let nginx = throttled[3].svg().unwrap();
+        assert!(
+            nginx.contains(">\n100\n</text>"),
+            "nginx's flat line under api1's top"
+        );
+    }
+
+    #[test]
+    fn a_trace_of_throttling_does_not_fill_its_chart() {
+        let mut run = payments_run();
+        for tick in &mut run.recording.ticks {
+            for reading in &mut tick.readings {
+                reading.throttled_ms = Some(0.5);
+            }
+        }
+
+        let sections = Timeline::of(&run).sections();
+
+        let tops: Vec<f64> = sections[1]
+            .charts
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .map(|c| c.y_top)
+            .collect();
+        assert_eq!(tops, [THROTTLED_TOP_MS; 4]);
     }
 
     #[test]
