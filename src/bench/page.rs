@@ -35,7 +35,9 @@ figcaption{font-size:.85em;color:#444;margin-left:64px}\
 .swatch{display:inline-block;width:1.8em;border-top:3px solid;vertical-align:middle;margin-right:.4em}\
 .dashed{border-top-style:dashed}\
 .band{height:.9em;border-top:none;opacity:.3}\
-.grid{display:grid;grid-template-columns:1fr 1fr;gap:0 18px}";
+.grid{display:grid;grid-template-columns:1fr 1fr;gap:0 18px}\
+body.wide{max-width:1360px}\
+.runs th,.runs td{padding:3px 6px}";
 
 /// The run's page.
 pub fn run(run: &Run) -> String {
@@ -102,7 +104,7 @@ pub fn index(entries: &[Entry]) -> String {
                 title { "rinha: the runs" }
                 style { (PreEscaped(STYLE)) }
             }
-            body {
+            body.wide {
                 h1 { "rinha: the runs" }
                 p.meta {
                     "Every run of " code { "rinha bench" } " published here, newest first; each \
@@ -113,13 +115,13 @@ pub fn index(entries: &[Entry]) -> String {
                      just before against NGINX alone (" code { "--floor" } "): the machine's \
                      own p99 at that hour, which no stack can beat."
                 }
-                table {
+                table.runs {
                     tr {
                         th { "date (UTC)" } th { "commit" } th { "run" } th { "verdict" }
                         th { "requests" } th { "req/s" } th { "p50 ms" } th { "p99 ms" }
                         th { "failed checks / inconsistencies" }
                         th { "stack CPU ms" } th { "score" } th { "steal %" }
-                        th { "floor p99 ms" } th { "floor steal %" }
+                        th { "floor p99 ms (steal %)" }
                     }
                     @for e in entries {
                         tr {
@@ -137,8 +139,14 @@ pub fn index(entries: &[Entry]) -> String {
                             td { (optional(e.cpu_ms, 4)) }
                             td { (optional(e.score, 0)) }
                             td { (optional(e.steal_percent, 1)) }
-                            td { (optional(e.floor.as_ref().map(|f| f.p99_ms), 2)) }
-                            td { (optional(e.floor.as_ref().and_then(|f| f.steal_percent), 1)) }
+                            td {
+                                @if let Some(floor) = &e.floor {
+                                    (fixed(floor.p99_ms, 2))
+                                    @if let Some(steal) = floor.steal_percent {
+                                        " (" (fixed(steal, 1)) ")"
+                                    }
+                                }
+                            }
                         }
                     }
                 }
@@ -389,7 +397,7 @@ mod tests {
             .unwrap();
         assert!(newest < oldest);
         assert!(html.contains(r#"<td class="fail">failed</td>"#));
-        assert!(html.contains("<td>210000</td><td>3.5</td><td>1.50</td><td>0.8</td>"));
+        assert!(html.contains("<td>210000</td><td>3.5</td><td>1.50 (0.8)</td>"));
         assert_self_contained(&html);
     }
 }
