@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 use std::path::PathBuf;
 
-use crate::bench::Scenario;
+use crate::bench::{Against, Scenario};
 use crate::db::{PoolOptions, Profile, Sharing};
 use crate::edition::Edition;
 use crate::payments::domain::{Fee, Fees, InvalidFees, Processor};
@@ -51,6 +51,16 @@ pub struct BenchArgs {
     #[arg(long = "fault", value_name = "SERVICE@TIME")]
     pub faults: Vec<crate::bench::Fault>,
 
+    /// Play the scenario against the machine's floor first (NGINX alone, answering from
+    /// memory, k6/floor/nginx.conf), then against the stack, and report the two side by
+    /// side: what the stack adds to what the machine costs at that hour.
+    #[arg(long)]
+    pub floor: bool,
+
+    /// Play the scenario against the floor alone, print its figures and archive nothing.
+    #[arg(long, conflicts_with_all = ["floor", "faults"])]
+    pub floor_only: bool,
+
     #[command(flatten)]
     pub stack: StackArgs,
 }
@@ -62,10 +72,20 @@ impl BenchArgs {
             .unwrap_or(Scenario::default_for(self.stack.edition))
     }
 
-    /// The stack the scenario runs against: its processors charge the scenario's fees
-    /// unless the fees are given.
-    pub fn options(&self) -> Result<crate::stack::Options, InvalidFees> {
-        self.stack.options(self.scenario().fees())
+    /// What the bench is told: the stack the scenario runs against, whose processors (and
+    /// the floor's) charge the scenario's fees unless the fees are given.
+    pub fn settings(&self) -> Result<crate::bench::Settings, InvalidFees> {
+        Ok(crate::bench::Settings {
+            scenario: self.scenario(),
+            stack: self.stack.options(self.scenario().fees())?,
+            reports: self.reports.clone(),
+            faults: self.faults.clone(),
+            against: match (self.floor, self.floor_only) {
+                (_, true) => Against::Floor,
+                (true, false) => Against::FloorAndStack,
+                (false, false) => Against::Stack,
+            },
+        })
     }
 }
 
@@ -393,6 +413,26 @@ mod tests {
         }
         assert!(serve("http://127.0.0.1:8001").is_ok());
         assert!(serve("https://processor.example/base/").is_ok());
+    }
+
+    #[test]
+    fn the_floor_comes_before_the_stack_or_alone() {
+        let against = |args: &[&str]| {
+            let cli =
+                Cli::try_parse_from([&["rinha", "bench", "--edition", "2025"], args].concat());
+            match cli.map(|cli| cli.command) {
+                Ok(Command::Bench(bench)) => Ok(bench.settings().unwrap().against),
+                Ok(other) => panic!("{other:?}"),
+                Err(e) => Err(e.kind()),
+            }
+        };
+        assert_eq!(against(&["preview"]), Ok(Against::Stack));
+        assert_eq!(against(&["--floor"]), Ok(Against::FloorAndStack));
+        assert_eq!(against(&["--floor-only", "final"]), Ok(Against::Floor));
+        assert_eq!(
+            against(&["--floor", "--floor-only"]),
+            Err(clap::error::ErrorKind::ArgumentConflict)
+        );
     }
 
     #[test]

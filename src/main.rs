@@ -18,11 +18,10 @@ fn main() -> ExitCode {
             .map_err(Into::into)
             .and_then(|options| rinha::stack::run(options).map_err(Into::into)),
         Command::Processor(args) => rinha::processor::run(args).map_err(Into::into),
-        Command::Bench(args) => args.options().map_err(Into::into).and_then(|options| {
-            rinha::bench::run(args.scenario(), options, &args.reports, &args.faults)
-                .map(drop)
-                .map_err(Into::into)
-        }),
+        Command::Bench(args) => args
+            .settings()
+            .map_err(Into::into)
+            .and_then(|settings| rinha::bench::run(&settings).map_err(Into::into)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

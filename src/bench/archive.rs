@@ -2,7 +2,9 @@
 //! by when it started, its edition and its scenario (`2025-07-01-143012-2025-final/`), so
 //! that no run overwrites another and the names sort by date: its page (`index.html`), k6's
 //! dashboard (`k6.html`) and summary (`summary.json`), and `report.json`, everything the
-//! page is drawn from. `runs.json` lists the runs; `index.html` is drawn from it after each.
+//! page is drawn from (with the floor's figures and requests when it was played).
+//! `runs.json` lists the runs, each with its headline figures and its floor's; `index.html`
+//! is drawn from it after each.
 
 use std::fs;
 use std::io;
@@ -15,6 +17,7 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 
 use super::Report;
+use super::floor::Floor;
 use super::page;
 use super::payments::Stage;
 use super::requests::Requests;
@@ -98,6 +101,9 @@ pub struct Run {
     pub recording: Recording,
     /// 2025: the processors' settings over time; empty for the bank.
     pub schedule: Vec<Stage>,
+    /// The floor's requests second by second, when it was played (`--floor`).
+    #[serde(default)]
+    pub floor_requests: Option<Requests>,
 }
 
 /// One run in `runs.json`: what the archive's table shows.
@@ -119,6 +125,9 @@ pub struct Entry {
     /// The share of the machine's time stolen by the hypervisor during the run, in percent.
     #[serde(default)]
     pub steal_percent: Option<f64>,
+    /// The machine's floor, played just before the run (`--floor`).
+    #[serde(default)]
+    pub floor: Option<Floor>,
 }
 
 impl Entry {
@@ -137,6 +146,7 @@ impl Entry {
             unit: r.unit.clone(),
             score: r.payments.as_ref().map(|p| p.score),
             steal_percent: r.machine.as_ref().map(|m| m.steal_percent),
+            floor: r.floor.clone(),
         }
     }
 }
@@ -172,7 +182,7 @@ fn read_entries(reports: &Path) -> io::Result<Vec<Entry>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bench::fixtures::bank_run;
+    use crate::bench::fixtures::{bank_run, payments_run};
 
     #[test]
     fn each_run_is_kept_in_its_directory_and_listed_newest_first() {
@@ -200,6 +210,38 @@ mod tests {
         let index = fs::read_to_string(reports.path().join(PAGE)).unwrap();
         assert!(index.contains(&format!("{}/index.html", first.info.id)));
         assert!(index.contains(&format!("{}/index.html", second.info.id)));
+    }
+
+    #[test]
+    fn the_floor_is_kept_with_its_run_and_in_the_list() {
+        let reports = tempfile::tempdir().unwrap();
+        let run = payments_run();
+
+        publish(reports.path(), &run).unwrap();
+
+        let entries = read_entries(reports.path()).unwrap();
+        assert_eq!(entries[0].floor, run.report.floor);
+        let mut json = fs::read(run.info.dir(reports.path()).join(REPORT)).unwrap();
+        let again: Run = simd_json::serde::from_slice(&mut json).unwrap();
+        assert_eq!(again.report.floor, run.report.floor);
+        let floor = again.report.floor.unwrap();
+        assert_eq!(
+            (floor.requests, floor.p50_ms, floor.p99_ms, floor.max_ms),
+            (11_950, 0.3, 1.5, 9.0)
+        );
+        assert_eq!(
+            (
+                floor.nginx_cpu_ms_per_request,
+                floor.steal_percent,
+                floor.busy_percent
+            ),
+            (Some(0.04), Some(0.8), Some(40.0))
+        );
+        assert_eq!(again.floor_requests.unwrap().seconds.len(), 60);
+        assert_eq!(
+            again.report.services[1].throttling,
+            run.report.services[1].throttling
+        );
     }
 
     #[test]

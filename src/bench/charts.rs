@@ -1,6 +1,7 @@
 //! The charts of a run's page, on one time axis (seconds since the start of the k6 test):
-//! the requests as k6 saw them, each service against its envelope, the instances' pools and,
-//! for 2025, the payments and the processors' schedule.
+//! the requests as k6 saw them (and the floor's p99, when it was played), each service
+//! against its envelope and its throttling, the instances' pools and, for 2025, the
+//! payments and the processors' schedule.
 
 use std::ops::Range;
 
@@ -10,7 +11,7 @@ use super::archive::Run;
 use super::machine::MachineUsage;
 use super::payments::Stage;
 use super::plots::{BLUE, Band, Chart, GREEN, GREY, ORANGE, PURPLE, RED, Series};
-use super::sampler::{InstanceMetrics, PROCESSORS, Reading};
+use super::sampler::{InstanceMetrics, PROCESSORS, Reading, ServiceInfo};
 
 /// A colour to each service, the same on every chart.
 const SERVICE_COLORS: [RGBColor; 5] = [BLUE, ORANGE, GREEN, PURPLE, RED];
@@ -18,6 +19,8 @@ const SERVICE_COLORS: [RGBColor; 5] = [BLUE, ORANGE, GREEN, PURPLE, RED];
 const PROCESSOR_COLORS: [RGBColor; 2] = [BLUE, ORANGE];
 /// The processors' failing stretches.
 const FAILING_COLORS: [RGBColor; 2] = [RED, PURPLE];
+/// The least top of the throttling charts' axis, in ms per second.
+const THROTTLED_TOP_MS: f64 = 10.0;
 const WIDE: (u32, u32) = (1100, 260);
 const HALF: (u32, u32) = (545, 230);
 
@@ -89,7 +92,8 @@ impl<'a> Timeline<'a> {
     }
 
     pub fn sections(&self) -> Vec<Section> {
-        let mut sections = vec![self.requests(), self.services()];
+        let mut sections = vec![self.requests()];
+        sections.extend(self.services());
         sections.extend(self.pool());
         sections.extend(self.payments());
         sections
@@ -112,6 +116,14 @@ impl<'a> Timeline<'a> {
             Series::line("p50", BLUE, points(|s| s.p50_ms)),
             Series::line("p99", ORANGE, points(|s| s.p99_ms)),
         ];
+        if let Some(floor) = &self.run.floor_requests {
+            let p99 = floor.seconds.iter().map(|s| (s.at as f64, s.p99_ms));
+            latency.series.push(Series::line(
+                "the floor's p99 (NGINX alone, played just before)",
+                GREY,
+                p99.collect(),
+            ));
+        }
         let mut charts = vec![rate, latency];
         charts.extend(self.machine());
         Section {
@@ -163,43 +175,95 @@ impl<'a> Timeline<'a> {
         Some(chart)
     }
 
-    fn services(&self) -> Section {
-        let mut charts = Vec::new();
+    /// Each service's readings of `f`, with their instants.
+    fn series(&self, index: usize, f: fn(&Reading) -> Option<f64>) -> Vec<(f64, f64)> {
+        self.readings(index)
+            .filter_map(|(t, r)| Some((t, f(r)?)))
+            .collect()
+    }
+
+    /// Service `index`'s CPU against its quota, how long the kernel throttled it for having
+    /// spent that quota, and its memory against its limit.
+    fn service(&self, index: usize, service: &ServiceInfo) -> [Chart; 3] {
+        let color = SERVICE_COLORS[index % SERVICE_COLORS.len()];
+        let name = &service.name;
+        let title = format!("{name}: CPU, share of {:.2} CPU", service.cpu_quota);
+        let mut cpu = self.chart(title, "% of quota", HALF);
+        cpu.series = vec![
+            Series::line(
+                name,
+                color,
+                self.series(index, |r| r.cpu_share.map(|s| s * 100.0)),
+            ),
+            Series::limit("quota", 100.0, &self.x),
+        ];
+        let title = format!("{name}: throttled for its quota");
+        let mut throttled = self.chart(title, "ms per second", HALF);
+        let points = self.series(index, |r| r.throttled_ms);
+        throttled.series = vec![Series::line(name, color, points)];
+        let mut memory = self.chart(format!("{name}: memory"), "MB", HALF);
+        memory.series = vec![
+            Series::line(name, color, self.series(index, |r| r.memory_mb)),
+            Series::limit("limit", service.memory_limit_mb as f64, &self.x),
+        ];
+        [cpu, throttled, memory]
+    }
+
+    /// Each service's CPU beside its throttling, then each one's memory.
+    fn services(&self) -> Vec<Section> {
+        let (mut cpu, mut throttled, mut memory) = (Vec::new(), Vec::new(), Vec::new());
         for (index, service) in self.run.recording.services.iter().enumerate() {
-            let color = SERVICE_COLORS[index % SERVICE_COLORS.len()];
-            let series = |f: fn(&Reading) -> Option<f64>| {
-                self.readings(index)
-                    .filter_map(|(t, r)| Some((t, f(r)?)))
-                    .collect::<Vec<_>>()
-            };
-            let title = format!(
-                "{}: CPU, share of {:.2} CPU",
-                service.name, service.cpu_quota
-            );
-            let mut cpu = self.chart(title, "% of quota", HALF);
-            cpu.series = vec![
-                Series::line(
-                    &service.name,
-                    color,
-                    series(|r| r.cpu_share.map(|s| s * 100.0)),
-                ),
-                Series::limit("quota", 100.0, &self.x),
-            ];
-            let title = format!("{}: memory", service.name);
-            let mut memory = self.chart(title, "MB", HALF);
-            memory.series = vec![
-                Series::line(&service.name, color, series(|r| r.memory_mb)),
-                Series::limit("limit", service.memory_limit_mb as f64, &self.x),
-            ];
-            charts.extend([cpu, memory]);
+            let [c, t, m] = self.service(index, service);
+            cpu.push(c);
+            throttled.push(t);
+            memory.push(m);
         }
-        let measured = charts.iter().any(Chart::has_data);
-        Section {
-            title: "Each service against its envelope (cgroup, once a second)",
-            note: (!measured).then(|| "No cgroup accounting: the stack ran unlimited.".into()),
-            columns: 2,
-            charts: if measured { charts } else { Vec::new() },
+        if !cpu.iter().chain(&memory).any(Chart::has_data) {
+            return vec![Section {
+                title: "Each service against its envelope (cgroup, once a second)",
+                note: Some("No cgroup accounting: the stack ran unlimited.".into()),
+                columns: 2,
+                charts: Vec::new(),
+            }];
         }
+        // One scale for every service's throttling, so that a trace of it beside a service
+        // held back for a tenth of each second looks as small as it is; at least 1 % of a
+        // second, so that a trace alone does not fill its chart.
+        let points = throttled
+            .iter()
+            .flat_map(|c| &c.series)
+            .flat_map(|s| &s.points);
+        let top = points.map(|p| p.1).fold(THROTTLED_TOP_MS, f64::max);
+        for chart in &mut throttled {
+            chart.y_top = top;
+        }
+        // Runs recorded before the throttling was read have their CPU charts alone.
+        let charts = if throttled.iter().any(Chart::has_data) {
+            cpu.into_iter()
+                .zip(throttled)
+                .flat_map(<[Chart; 2]>::from)
+                .collect()
+        } else {
+            cpu
+        };
+        let note = "Throttled: how long the service's threads waited, each second, for the next \
+                    100 ms period of the CFS scheduler, having spent their quota of the last one \
+                    (summed over the cores). A second whose p99 rises with no throttling in it \
+                    owes that to something other than the quota.";
+        vec![
+            Section {
+                title: "Each service's CPU against its quota, and its throttling (cgroup, once a second)",
+                note: Some(note.into()),
+                columns: 2,
+                charts,
+            },
+            Section {
+                title: "Each service's memory against its limit (cgroup, once a second)",
+                note: None,
+                columns: 2,
+                charts: memory,
+            },
+        ]
     }
 
     /// The API instances that served their metrics.
@@ -473,8 +537,8 @@ mod tests {
         let charts: usize = sections.iter().map(|s| s.charts.len()).sum();
         assert_eq!(
             charts,
-            3 + 2 * 4 + 2 + 4,
-            "requests and the machine, services, pools, payments"
+            3 + 3 * 4 + 2 + 4,
+            "requests and the machine, services (CPU, throttling, memory), pools, payments"
         );
         assert_every_series_is_drawn(&sections);
     }
@@ -498,7 +562,7 @@ mod tests {
         // Drained, but for what api1 counted in its last second: it died with those counts.
         let left = flow.queue.last().map(|(_, q)| *q).unwrap();
         assert!(left.abs() < 300.0, "{left}");
-        assert!(sections[3].note.as_ref().unwrap().contains("died with it"));
+        assert!(sections[4].note.as_ref().unwrap().contains("died with it"));
     }
 
     #[test]
@@ -514,6 +578,51 @@ mod tests {
             "requests, then CPU and memory per service"
         );
         assert_every_series_is_drawn(&sections);
+    }
+
+    #[test]
+    fn every_services_throttling_is_drawn_on_one_scale() {
+        let mut run = payments_run();
+        run.recording.ticks[30].readings[1].throttled_ms = Some(120.0);
+        for tick in &mut run.recording.ticks {
+            tick.readings[3].throttled_ms = Some(0.0);
+        }
+
+        let sections = Timeline::of(&run).sections();
+
+        let throttled: Vec<&Chart> = sections[1]
+            .charts
+            .iter()
+            .filter(|c| c.title.ends_with("throttled for its quota"))
+            .collect();
+        assert_eq!(throttled.len(), 4);
+        assert!(throttled.iter().all(|c| c.y_top == 120.0));
+        let nginx = throttled[3].svg().unwrap();
+        assert!(
+            nginx.contains(">\n100\n</text>"),
+            "nginx's flat line under api1's top"
+        );
+    }
+
+    #[test]
+    fn a_trace_of_throttling_does_not_fill_its_chart() {
+        let mut run = payments_run();
+        for tick in &mut run.recording.ticks {
+            for reading in &mut tick.readings {
+                reading.throttled_ms = Some(0.5);
+            }
+        }
+
+        let sections = Timeline::of(&run).sections();
+
+        let tops: Vec<f64> = sections[1]
+            .charts
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .map(|c| c.y_top)
+            .collect();
+        assert_eq!(tops, [THROTTLED_TOP_MS; 4]);
     }
 
     #[test]

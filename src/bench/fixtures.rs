@@ -2,12 +2,14 @@
 //! the sampler's own parser), and the report.json of two real runs in tests/data/.
 
 use super::archive::{Run, RunInfo, Verdict};
+use super::floor::Floor;
 use super::machine::MachineUsage;
 use super::payments::{Setting, Stage};
 use super::report::{PaymentsOutcome, Report, ServiceUsage};
 use super::requests::{Requests, Second};
 use super::sampler::{Event, InstanceMetrics, Reading, Recording, ServiceInfo, Tick};
 use super::served::Served;
+use crate::launcher::cgroup::Throttling;
 
 pub const START_MS: u64 = 1_750_000_000_000;
 const SECONDS: u64 = 60;
@@ -52,6 +54,11 @@ fn service(name: &str, cpu_quota: f64, memory_limit_mb: u64) -> ServiceUsage {
         capacity_per_second: Some(cpu_quota / 0.00005),
         oom_kills: Some(0),
         restarts: 0,
+        throttling: Some(Throttling {
+            periods: 600,
+            throttled_periods: 6,
+            throttled_seconds: 0.24,
+        }),
     }
 }
 
@@ -70,6 +77,8 @@ pub fn payments_run() -> Run {
                 .iter()
                 .map(|s| Reading {
                     cpu_share: (t > 0).then(|| (t % 10) as f64 / 10.0),
+                    // Throttled in the seconds at 90 % of the quota.
+                    throttled_ms: (t > 0).then_some(if t % 10 == 9 { 40.0 } else { 0.0 }),
                     memory_mb: Some(s.memory_limit_mb as f64 / 4.0 + t as f64 / 10.0),
                     metrics: s
                         .name
@@ -140,6 +149,16 @@ pub fn payments_run() -> Run {
                 p50_ms: Some(0.42),
                 p99_ms: Some(2.75),
             }),
+            floor: Some(Floor {
+                requests: 11_950,
+                seconds: 61.0,
+                p50_ms: 0.3,
+                p99_ms: 1.5,
+                max_ms: 9.0,
+                nginx_cpu_ms_per_request: Some(0.04),
+                steal_percent: Some(0.8),
+                busy_percent: Some(40.0),
+            }),
         },
         requests: Requests {
             started_unix_ms: START_MS,
@@ -173,6 +192,17 @@ pub fn payments_run() -> Run {
             stage(30.0, setting(2000.0, true), setting(1000.0, true)),
             stage(40.0, setting(20.0, false), setting(20.0, false)),
         ],
+        floor_requests: Some(Requests {
+            started_unix_ms: START_MS - 90_000,
+            seconds: (0..SECONDS as i64)
+                .map(|at| Second {
+                    at,
+                    requests: 199,
+                    p50_ms: 0.3,
+                    p99_ms: 1.0 + (at % 3) as f64 / 2.0,
+                })
+                .collect(),
+        }),
     }
 }
 

@@ -89,6 +89,11 @@ impl MachineUsage {
         })
     }
 
+    /// The share of the cores' time that was busy, in percent.
+    pub fn busy_percent(&self) -> f64 {
+        100.0 * self.busy_cpus / self.cores.max(1) as f64
+    }
+
     /// One sentence, for the table and the page.
     pub fn sentence(&self) -> String {
         let outside = self.outside_cpus.map_or(String::new(), |o| {

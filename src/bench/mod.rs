@@ -1,17 +1,18 @@
 //! `rinha bench`: start the stack, warm it up, run a k6 scenario against its port while
 //! sampling every service once a second, and report what k6 saw and what each service
-//! spent, read from its cgroup: a table, and a page of charts in the reports' archive.
+//! spent, read from its cgroup: a table, and a page of charts in the reports' archive. With
+//! the floor, the same scenario against NGINX alone comes first, and the report sets the
+//! two side by side.
 
 use std::fs;
-use std::io::IsTerminal;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use simd_json::prelude::*;
 
 use archive::{Run, RunInfo, Verdict};
+use floor::Floor;
 use requests::Requests;
 use sampler::{Recording, Sampler};
 
@@ -26,6 +27,8 @@ mod charts;
 mod fault;
 #[cfg(test)]
 mod fixtures;
+mod floor;
+mod k6;
 mod machine;
 mod page;
 mod payments;
@@ -150,6 +153,8 @@ pub enum BenchError {
     Payments(#[from] payments::SettlementError),
     #[error("{0}")]
     Fault(String),
+    #[error("{0}")]
+    Floor(String),
 }
 
 fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> BenchError {
@@ -157,30 +162,66 @@ fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> BenchError {
     move |e| BenchError::Io(context, e)
 }
 
-/// Runs `scenario` against a fresh stack, injecting `faults` on their schedule, and writes
-/// its reports under `reports`.
-pub fn run(
-    scenario: Scenario,
-    options: stack::Options,
-    reports: &Path,
-    faults: &[Fault],
-) -> Result<Report, BenchError> {
+/// What a bench run plays the scenario against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Against {
+    /// The stack.
+    Stack,
+    /// The machine's floor first, then the stack, the two set side by side.
+    FloorAndStack,
+    /// The floor alone: its figures are printed, and nothing is archived.
+    Floor,
+}
+
+/// Everything a bench run is told.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub scenario: Scenario,
+    pub stack: stack::Options,
+    /// Where the runs are archived.
+    pub reports: PathBuf,
+    /// The services to kill while k6 runs.
+    pub faults: Vec<Fault>,
+    pub against: Against,
+}
+
+/// Plays the scenario against the floor and, unless told not to, a fresh stack, injecting
+/// the faults on their schedule, and archives the stack's run under the reports directory.
+pub fn run(settings: &Settings) -> Result<(), BenchError> {
+    let Settings {
+        scenario,
+        stack: options,
+        reports,
+        against,
+        ..
+    } = settings;
     if scenario.edition() != options.edition {
         return Err(BenchError::WrongEdition {
-            scenario,
+            scenario: *scenario,
             edition: options.edition,
         });
     }
     let k6 = find_tool(Tool::K6)?;
-    fs::create_dir_all(reports).map_err(io(format!("cannot create {}", reports.display())))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(io("cannot start the runtime"))?;
     runtime.block_on(async {
-        let mut stack = Stack::start(&options).await?;
+        let floor = match against {
+            Against::Stack => None,
+            Against::FloorAndStack | Against::Floor => {
+                let (floor, requests) = floor::play(*scenario, &k6, options.fees).await?;
+                println!("{}", floor.table(scenario.name()));
+                Some((floor, requests))
+            }
+        };
+        if *against == Against::Floor {
+            return Ok(());
+        }
+        fs::create_dir_all(reports).map_err(io(format!("cannot create {}", reports.display())))?;
+        let mut stack = Stack::start(options).await?;
         println!("{}", stack::table(&stack));
-        let outcome = measure(&mut stack, scenario, &k6, &options, reports, faults).await;
+        let outcome = measure(&mut stack, settings, &k6, floor).await;
         stack.stop();
         outcome
     })
@@ -188,12 +229,18 @@ pub fn run(
 
 async fn measure(
     stack: &mut Stack,
-    scenario: Scenario,
+    settings: &Settings,
     k6: &Path,
-    options: &stack::Options,
-    reports: &Path,
-    faults: &[Fault],
-) -> Result<Report, BenchError> {
+    floor: Option<(Floor, Requests)>,
+) -> Result<(), BenchError> {
+    let Settings {
+        scenario,
+        stack: options,
+        reports,
+        faults,
+        ..
+    } = settings;
+    let scenario = *scenario;
     for fault in faults {
         fault.target(stack).map_err(BenchError::Fault)?;
     }
@@ -216,8 +263,10 @@ async fn measure(
         let _ = fs::remove_dir_all(&dir);
         return Err(BenchError::K6(k6_run.status, k6_run.log));
     };
+    let (floor, floor_requests) = floor.unzip();
     let report = Report::new(scenario.name(), &summary, stack, &before, &after, elapsed)
-        .map_err(|e| BenchError::Summary(summary_path.clone(), e))?;
+        .map_err(|e| BenchError::Summary(summary_path.clone(), e))?
+        .beside(floor);
     println!("{}", report.table());
     let checked = check(stack, &report).await;
     let thresholds = match k6_run.status.code() {
@@ -255,6 +304,7 @@ async fn measure(
         requests,
         recording: k6_run.recording,
         schedule: payments::schedule(&summary),
+        floor_requests,
     };
     let page = archive::publish(reports, &run).map_err(io(format!(
         "cannot publish the run in {}",
@@ -262,8 +312,7 @@ async fn measure(
     )))?;
     println!("report: {}", page.display());
     checked?;
-    thresholds?;
-    Ok(run.report)
+    thresholds
 }
 
 /// After the load: the ledger's audit (2024/Q1) or the settlement (2025), printed, and its
@@ -357,50 +406,29 @@ async fn run_k6(
     dir: &Path,
     faults: &[Fault],
 ) -> Result<K6Run, BenchError> {
-    let scripts = state_dir.join("k6");
-    fs::create_dir_all(&scripts).map_err(io("cannot create the k6 directory"))?;
-    let common = match scenario.edition() {
-        Edition::Bank => BANK_COMMON,
-        Edition::Payments => PAYMENTS_COMMON,
-    };
-    fs::write(scripts.join("common.js"), common).map_err(io("cannot write common.js"))?;
-    let script = scripts.join(format!("{}.js", scenario.name()));
-    fs::write(&script, scenario.script()).map_err(io("cannot write the scenario"))?;
     let log = state_dir.join("logs").join("k6.log");
-    let out = fs::File::create(&log).map_err(io("cannot create the k6 log"))?;
-    let err = out.try_clone().map_err(io("cannot share the k6 log"))?;
-    let absolute = |p: PathBuf| std::path::absolute(&p).unwrap_or(p);
-    let csv = absolute(scripts.join("requests.csv.gz"));
-    let mut command = Command::new(k6);
-    if let Some([default, fallback]) = &stack.processor_urls {
-        command
-            .env("SCHEDULE", scenario.name())
-            .env("PROCESSOR_DEFAULT_URL", default)
-            .env("PROCESSOR_FALLBACK_URL", fallback);
-    }
+    let base_url = stack_url(stack);
+    let invocation = k6::Invocation {
+        scenario,
+        base_url: &base_url,
+        processors: stack.processor_urls.as_ref(),
+        dir: &state_dir.join("k6"),
+        log: &log,
+        summary: &dir.join(archive::SUMMARY),
+    };
+    let (mut command, csv) = invocation.command(k6)?;
     let mut child = command
-        .args(["run", "--no-color", "--out"])
-        .arg(format!("csv={}", csv.display()))
-        .arg(&script)
-        .env("BASE_URL", stack_url(stack))
-        .env("SUMMARY", absolute(dir.join(archive::SUMMARY)))
-        .env("K6_CSV_TIME_FORMAT", "unix_milli")
         .env("K6_WEB_DASHBOARD", "true")
         .env("K6_WEB_DASHBOARD_PORT", "-1")
         .env(
             "K6_WEB_DASHBOARD_EXPORT",
-            absolute(dir.join(archive::DASHBOARD)),
+            k6::absolute(&dir.join(archive::DASHBOARD)),
         )
-        .stdin(Stdio::null())
-        .stdout(out)
-        .stderr(err)
         .spawn()
         .map_err(io("cannot start k6"))?;
-    // On a terminal the progress line rewrites itself every second; in a log, a line every 15 s.
-    let terminal = std::io::stderr().is_terminal();
     let started = Instant::now();
+    let mut progress = k6::Progress::new(scenario.name().to_owned(), scenario.expected());
     let mut faults: Vec<&Fault> = faults.iter().collect();
-    let mut reported = None;
     let mut sampler = Sampler::new(stack);
     let mut next_sample = started;
     let status = loop {
@@ -432,30 +460,16 @@ async fn run_k6(
                 next_sample += Duration::from_secs(1);
             }
         }
-        let seconds = started.elapsed().as_secs();
-        if reported != Some(seconds) && (terminal || seconds.is_multiple_of(15)) {
-            reported = Some(seconds);
+        progress.show(|| {
             let cpu: Option<f64> = stack.samples().iter().map(|s| s.cpu_seconds).sum();
-            let cpu = cpu.map_or(String::new(), |cpu| {
+            cpu.map_or(String::new(), |cpu| {
                 format!("; stack CPU {cpu:.1} s so far")
-            });
-            let line = format!(
-                "{}: {seconds:>3} s of about {} s{cpu}",
-                scenario.name(),
-                scenario.expected().as_secs()
-            );
-            if terminal {
-                eprint!("\r{line} ")
-            } else {
-                eprintln!("{line}")
-            }
-        }
+            })
+        });
         // As often as `rinha stack` looks: a dead service is started again within a tick.
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    if terminal {
-        eprintln!();
-    }
+    progress.finish();
     Ok(K6Run {
         status,
         log,

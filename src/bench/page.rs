@@ -1,13 +1,16 @@
 //! A run's report page and the archive's index, as self-contained HTML: the style inline,
 //! the charts inline SVG, nothing fetched when a page is opened. A run's page has its
-//! headline figures at the top (the table `rinha bench` prints), links to k6's dashboard
-//! and the JSON files, then its charts, all on the test's time axis.
+//! headline figures at the top (the table `rinha bench` prints, with the floor beside the
+//! stack when it was played), links to k6's dashboard and the JSON files, then its charts,
+//! all on the test's time axis.
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use plotters::style::RGBColor;
 
+use super::Report;
 use super::archive::{DASHBOARD, Entry, PAGE, REPORT, Run, SUMMARY};
 use super::charts::Timeline;
+use super::floor::{self, Floor};
 use super::plots::Chart;
 
 const STYLE: &str = "\
@@ -32,7 +35,9 @@ figcaption{font-size:.85em;color:#444;margin-left:64px}\
 .swatch{display:inline-block;width:1.8em;border-top:3px solid;vertical-align:middle;margin-right:.4em}\
 .dashed{border-top-style:dashed}\
 .band{height:.9em;border-top:none;opacity:.3}\
-.grid{display:grid;grid-template-columns:1fr 1fr;gap:0 18px}";
+.grid{display:grid;grid-template-columns:1fr 1fr;gap:0 18px}\
+body.wide{max-width:1360px}\
+.runs th,.runs td{padding:3px 6px}";
 
 /// The run's page.
 pub fn run(run: &Run) -> String {
@@ -99,21 +104,24 @@ pub fn index(entries: &[Entry]) -> String {
                 title { "rinha: the runs" }
                 style { (PreEscaped(STYLE)) }
             }
-            body {
+            body.wide {
                 h1 { "rinha: the runs" }
                 p.meta {
                     "Every run of " code { "rinha bench" } " published here, newest first; each \
                      links to its page of charts. The stack's CPU is per request (2024q1) or \
                      per accepted payment (2025); the score is the 2025 contest's; steal is the share \
                      of the machine's time its hypervisor gave to others during the run, which \
-                     no figure of that run is free of."
+                     no figure of that run is free of. The floor is the same scenario played \
+                     just before against NGINX alone (" code { "--floor" } "): the machine's \
+                     own p99 at that hour, which no stack can beat."
                 }
-                table {
+                table.runs {
                     tr {
                         th { "date (UTC)" } th { "commit" } th { "run" } th { "verdict" }
                         th { "requests" } th { "req/s" } th { "p50 ms" } th { "p99 ms" }
                         th { "failed checks / inconsistencies" }
                         th { "stack CPU ms" } th { "score" } th { "steal %" }
+                        th { "floor p99 ms (steal %)" }
                     }
                     @for e in entries {
                         tr {
@@ -131,6 +139,14 @@ pub fn index(entries: &[Entry]) -> String {
                             td { (optional(e.cpu_ms, 4)) }
                             td { (optional(e.score, 0)) }
                             td { (optional(e.steal_percent, 1)) }
+                            td {
+                                @if let Some(floor) = &e.floor {
+                                    (fixed(floor.p99_ms, 2))
+                                    @if let Some(steal) = floor.steal_percent {
+                                        " (" (fixed(steal, 1)) ")"
+                                    }
+                                }
+                            }
                         }
                     }
                 }
@@ -174,6 +190,7 @@ fn headline(run: &Run) -> Markup {
             tr {
                 th { "service" } th { "CPU quota" } th { "CPU-s" } th { "ms/" (r.unit) }
                 th { "capacity/s" } th { "peak / limit MB" } th { "OOM kills" } th { "restarts" }
+                th { "throttled / periods" } th { "throttled s" }
             }
             @for s in &r.services {
                 tr {
@@ -183,6 +200,8 @@ fn headline(run: &Run) -> Markup {
                     td { (optional(s.peak_memory_mb, 1)) " / " (s.memory_limit_mb) }
                     td { (s.oom_kills.map_or("-".to_owned(), |n| n.to_string())) }
                     td { (s.restarts) }
+                    td { (s.throttled_periods()) }
+                    td { (optional(s.throttling.map(|t| t.throttled_seconds), 2)) }
                 }
             }
         }
@@ -201,7 +220,41 @@ fn headline(run: &Run) -> Markup {
         @if let Some(served) = &r.served {
             p { "Latency " (served.sentence()) "." }
         }
+        @if let Some(floor) = &r.floor {
+            (beside_the_floor(r, floor))
+        }
     }
+}
+
+/// The floor's figures beside the stack's, and what the stack adds.
+fn beside_the_floor(report: &Report, floor: &Floor) -> Markup {
+    html! {
+        h2 { "Beside the machine's floor" }
+        p.note {
+            "The floor: the same scenario played just before against NGINX alone, answering \
+             every request from memory with nothing behind it and no envelope. No backend \
+             can do better on this machine at this hour; what the stack adds is its own."
+        }
+        table {
+            tr { th { "" } th { "floor" } th { "stack" } th { "the stack adds" } }
+            @for line in floor::beside(report, floor) {
+                tr {
+                    td { (line.what) }
+                    td { (optional(line.floor, line.digits)) }
+                    td { (optional(line.stack, line.digits)) }
+                    td { @if let Some(added) = line.added { (format!("{added:+.2}")) } }
+                }
+            }
+        }
+        p { strong { (capitalized(&floor::sentence(report, floor))) "." } }
+    }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or(String::new(), |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// A chart with its legend under it; a note where it has nothing to draw.
@@ -293,6 +346,14 @@ mod tests {
             "Latency inside the instances (their own histograms, every route): 12000 requests, \
              p50 0.42 ms, p99 2.75 ms;"
         ));
+        assert!(
+            html.contains("<td>6/600</td><td>0.24</td>"),
+            "each service's throttling"
+        );
+        assert!(html.contains("<td>p99 ms</td><td>1.50</td><td>4.50</td><td>+3.00</td>"));
+        assert!(
+            html.contains("<strong>The stack adds 3.00 ms of p99 to the machine's floor (1.50 ms")
+        );
         assert_self_contained(&html);
     }
 
@@ -310,6 +371,10 @@ mod tests {
         assert!(
             !bank.contains("k6.html"),
             "no link to a dashboard k6 did not export"
+        );
+        assert!(
+            !bank.contains("floor"),
+            "a run played without the floor says nothing of it"
         );
         assert_self_contained(&preview);
         assert_self_contained(&bank);
@@ -332,7 +397,7 @@ mod tests {
             .unwrap();
         assert!(newest < oldest);
         assert!(html.contains(r#"<td class="fail">failed</td>"#));
-        assert!(html.contains("<td>210000</td><td>3.5</td>"));
+        assert!(html.contains("<td>210000</td><td>3.5</td><td>1.50 (0.8)</td>"));
         assert_self_contained(&html);
     }
 }

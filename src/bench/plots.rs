@@ -62,6 +62,8 @@ pub struct Chart {
     pub unit: String,
     pub x: Range<f64>,
     pub log_y: bool,
+    /// The least top of the y axis: charts read side by side share it.
+    pub y_top: f64,
     pub series: Vec<Series>,
     pub bands: Vec<Band>,
     /// Instants marked by a thin vertical line: a change of the processors' settings, a
@@ -77,6 +79,7 @@ impl Chart {
             unit: unit.into(),
             x,
             log_y: false,
+            y_top: 0.0,
             series: Vec::new(),
             bands: Vec::new(),
             marks: Vec::new(),
@@ -108,7 +111,7 @@ impl Chart {
                     .iter()
                     .flat_map(|s| s.points.iter().map(|p| p.1))
             };
-            let max = values().fold(0.0, f64::max);
+            let max = values().fold(self.y_top, f64::max);
             if self.log_y {
                 let positive = values().filter(|v| *v > 0.0);
                 let min = positive.fold(f64::INFINITY, f64::min);

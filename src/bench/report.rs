@@ -6,9 +6,11 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use simd_json::prelude::*;
 
+use super::floor::{self, Floor};
 use super::machine::{CpuTimes, MachineUsage};
 use super::metric;
 use super::served::{self, Buckets, Served};
+use crate::launcher::cgroup::Throttling;
 use crate::stack::{Sample, Stack};
 
 /// One service's cost over the k6 run.
@@ -27,6 +29,19 @@ pub struct ServiceUsage {
     pub oom_kills: Option<u64>,
     /// Times the stack started the service again after it died.
     pub restarts: u32,
+    /// How much the CFS bandwidth controller held it back for having spent its quota
+    /// (runs before it was kept, and services without a cgroup, have none).
+    #[serde(default)]
+    pub throttling: Option<Throttling>,
+}
+
+impl ServiceUsage {
+    /// `12/600`: the periods that ended with the service throttled, of those it ran in.
+    pub fn throttled_periods(&self) -> String {
+        self.throttling.map_or("-".to_owned(), |t| {
+            format!("{}/{}", t.throttled_periods, t.periods)
+        })
+    }
 }
 
 /// What a 2025 run earned, as the official test scores it (k6/payments/official.js).
@@ -96,6 +111,32 @@ pub struct Report {
     /// How long the instances themselves took (runs before it was kept have none).
     #[serde(default)]
     pub served: Option<Served>,
+    /// The machine's floor, played just before the stack (`--floor`).
+    #[serde(default)]
+    pub floor: Option<Floor>,
+}
+
+/// What k6 saw of a run, as its summary says: the requests and their latency, every
+/// request of the test counted, whatever its answer. The stack's run and the floor's are
+/// read alike, so that they compare.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Seen {
+    pub requests: u64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+}
+
+impl Seen {
+    pub fn read(summary: &simd_json::OwnedValue) -> Result<Self, String> {
+        let get = |name, stat| metric(summary, name, stat).ok_or(format!("no {name} {stat}"));
+        Ok(Self {
+            requests: get("http_reqs", "count")? as u64,
+            p50_ms: get("http_req_duration", "med")?,
+            p99_ms: get("http_req_duration", "p(99)")?,
+            max_ms: get("http_req_duration", "max")?,
+        })
+    }
 }
 
 /// What the bench reads at the start and at the end of a run: each service's cgroup, the
@@ -128,8 +169,8 @@ impl Report {
     ) -> Result<Self, String> {
         let summary: simd_json::OwnedValue =
             simd_json::to_owned_value(&mut summary.to_vec()).map_err(|e| e.to_string())?;
-        let get = |name, stat| metric(&summary, name, stat).ok_or(format!("no {name} {stat}"));
-        let requests = get("http_reqs", "count")? as u64;
+        let seen = Seen::read(&summary)?;
+        let requests = seen.requests;
         let payments = PaymentsOutcome::from_summary(&summary);
         let (unit, units) = match &payments {
             Some(p) => ("payment".to_owned(), p.accepted),
@@ -159,6 +200,10 @@ impl Report {
                         .map(|s| service.limits.cpus / s),
                     oom_kills: after.oom_kills,
                     restarts: service.restarts,
+                    throttling: after
+                        .throttling
+                        .zip(before.throttling)
+                        .map(|(a, b)| a.since(&b)),
                 }
             })
             .collect();
@@ -183,12 +228,13 @@ impl Report {
             scenario: scenario.to_owned(),
             seconds: elapsed.as_secs_f64(),
             requests,
-            requests_per_second: get("http_reqs", "rate")?,
+            requests_per_second: metric(&summary, "http_reqs", "rate")
+                .ok_or("no http_reqs rate")?,
             checks_failed: metric(&summary, "checks", "fails").unwrap_or(0.0) as u64,
             inconsistencies: metric(&summary, "inconsistencies", "count").unwrap_or(0.0) as u64,
-            p50_ms: get("http_req_duration", "med")?,
-            p99_ms: get("http_req_duration", "p(99)")?,
-            max_ms: get("http_req_duration", "max")?,
+            p50_ms: seen.p50_ms,
+            p99_ms: seen.p99_ms,
+            max_ms: seen.max_ms,
             services,
             cpu_ms_per_request,
             envelope_capacity,
@@ -196,7 +242,13 @@ impl Report {
             payments,
             machine,
             served: Served::between(&before.histograms, &after.histograms),
+            floor: None,
         })
+    }
+
+    /// The same report, beside the floor played before it.
+    pub fn beside(self, floor: Option<Floor>) -> Self {
+        Self { floor, ..self }
     }
 
     /// The short table `rinha bench` prints.
@@ -231,7 +283,7 @@ impl Report {
             );
         }
         out += &format!(
-            "{:<9} {:>6} {:>9} {:>10} {:>12} {:>14} {:>4} {:>8}\n",
+            "{:<9} {:>6} {:>9} {:>10} {:>12} {:>14} {:>4} {:>8} {:>17} {:>11}\n",
             "service",
             "quota",
             "CPU-s",
@@ -239,13 +291,15 @@ impl Report {
             "capacity/s",
             "peak/limit MB",
             "OOM",
-            "restarts"
+            "restarts",
+            "throttled/periods",
+            "throttled s"
         );
         let opt =
             |v: Option<f64>, digits: usize| v.map_or("-".to_owned(), |v| format!("{v:.digits$}"));
         for s in &self.services {
             out += &format!(
-                "{:<9} {:>6.2} {:>9} {:>10} {:>12} {:>8}/{:<5} {:>4} {:>8}\n",
+                "{:<9} {:>6.2} {:>9} {:>10} {:>12} {:>8}/{:<5} {:>4} {:>8} {:>17} {:>11}\n",
                 s.name,
                 s.cpu_quota,
                 opt(s.cpu_seconds, 2),
@@ -254,7 +308,9 @@ impl Report {
                 opt(s.peak_memory_mb, 1),
                 s.memory_limit_mb,
                 s.oom_kills.map_or("-".to_owned(), |n| n.to_string()),
-                s.restarts
+                s.restarts,
+                s.throttled_periods(),
+                opt(s.throttling.map(|t| t.throttled_seconds), 2)
             );
         }
         out += &format!(
@@ -276,6 +332,9 @@ impl Report {
         }
         if let Some(served) = &self.served {
             out += &format!("\n{}", served.sentence());
+        }
+        if let Some(floor) = &self.floor {
+            out += &format!("\n{}", floor::table(self, floor));
         }
         out
     }

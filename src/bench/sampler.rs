@@ -1,5 +1,6 @@
 //! What the stack does while k6 runs, once a second: each service's CPU (as a share of its
-//! quota) and memory (against its limit) from its cgroup, and each API instance's
+//! quota), how long the kernel throttled it for having spent that quota, and its memory
+//! (against its limit) from its cgroup, and each API instance's
 //! `GET /metrics` (the Prometheus text format) on its own socket.
 
 use std::path::Path;
@@ -54,6 +55,10 @@ pub struct Tick {
 pub struct Reading {
     /// CPU-seconds spent since the previous tick over what the quota allowed in that time.
     pub cpu_share: Option<f64>,
+    /// Milliseconds per second its threads spent throttled since the previous tick (summed
+    /// over the CPUs); runs before it was kept have none.
+    #[serde(default)]
+    pub throttled_ms: Option<f64>,
     pub memory_mb: Option<f64>,
     /// An API instance's own figures.
     pub metrics: Option<InstanceMetrics>,
@@ -190,12 +195,18 @@ impl Sampler {
                 let allowed = seconds * self.recording.services[index].cpu_quota;
                 (allowed > 0.0).then(|| spent / allowed)
             });
+            let throttled_ms = self.previous.as_ref().and_then(|previous| {
+                let before = previous.samples.get(index)?.throttling?;
+                let throttled = sample.throttling?.since(&before).throttled_seconds;
+                seconds.filter(|s| *s > 0.0).map(|s| throttled * 1000.0 / s)
+            });
             let metrics = match &self.scrapers[index] {
                 Some(client) => scrape(client).await,
                 None => None,
             };
             readings.push(Reading {
                 cpu_share,
+                throttled_ms,
                 memory_mb: sample.memory.map(|bytes| bytes as f64 / MB),
                 metrics,
             });

@@ -1,10 +1,12 @@
-//! Starting a service process: in its cgroup, as its account, and tied to this thread.
+//! Starting a service process: in its cgroup, as its account, and tied to this thread; and
+//! stopping it.
 
 use std::ffi::CString;
 use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::CommandExt;
-use std::process::Command;
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
 
 use super::Unprivileged;
 use super::cgroup::Cgroup;
@@ -60,6 +62,18 @@ unsafe fn join(procs: &CString) -> io::Result<()> {
             Err(io::Error::last_os_error())
         }
     }
+}
+
+/// Sends `signal` to `child`, gives it `timeout` to exit, then kills it; reaps it either way.
+pub fn stop(child: &mut Child, signal: i32, timeout: Duration) {
+    // SAFETY: kill has no memory-safety preconditions; the pid is our child's.
+    unsafe { libc::kill(child.id() as i32, signal) };
+    let deadline = Instant::now() + timeout;
+    while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// The last lines of a service's log file, for an error message.

@@ -7,7 +7,7 @@
 //! profile (a crash empties its unlogged tables), stops the whole stack with a failure.
 
 mod envelope;
-mod processors;
+pub mod processors;
 mod services;
 
 use std::path::PathBuf;
@@ -17,7 +17,7 @@ use std::time::Duration;
 pub use envelope::{Api, Envelope, Limits};
 pub use services::{Options, Service, Stack};
 
-use crate::launcher::cgroup::Cgroup;
+use crate::launcher::cgroup::{Cgroup, Throttling};
 use crate::launcher::postgres::ClusterError;
 use crate::launcher::{MissingTool, NoUnprivilegedUser};
 
@@ -170,6 +170,7 @@ pub struct Sample {
     pub memory: Option<u64>,
     pub peak_memory: Option<u64>,
     pub oom_kills: Option<u64>,
+    pub throttling: Option<Throttling>,
 }
 
 impl Sample {
@@ -179,6 +180,7 @@ impl Sample {
             memory: c.current_memory().ok(),
             peak_memory: c.peak_memory().ok(),
             oom_kills: c.oom_kills().ok(),
+            throttling: c.throttling().ok(),
         })
     }
 }

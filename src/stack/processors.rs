@@ -24,17 +24,10 @@ impl Launch<'_> {
         if let Some(urls) = &self.options.processors {
             return Ok((urls.clone(), Vec::new()));
         }
-        let exe = std::env::current_exe()
-            .map_err(|e| StackError::Io("cannot find this executable".into(), e))?;
         let mut started = Vec::new();
         for (processor, name, port) in PROCESSORS {
-            let fee = self.options.fees.of(processor).to_string();
             check_port_free(port)?;
-            let mut command = Command::new(&exe);
-            command
-                .args(["processor", "--host", "127.0.0.1", "--port"])
-                .arg(port.to_string())
-                .args(["--fee", &fee]);
+            let command = command(port, self.options.fees.of(processor))?;
             let outside = Limits {
                 cpus: 0.0,
                 memory_mb: 0,
@@ -56,7 +49,20 @@ impl Launch<'_> {
     }
 }
 
-fn wait_for_port(port: u16) -> Result<(), StackError> {
+/// `rinha processor` on `port` of the loopback, charging `fee`.
+pub fn command(port: u16, fee: f64) -> Result<Command, StackError> {
+    let exe = std::env::current_exe()
+        .map_err(|e| StackError::Io("cannot find this executable".into(), e))?;
+    let mut command = Command::new(exe);
+    command
+        .args(["processor", "--host", "127.0.0.1", "--port"])
+        .arg(port.to_string())
+        .args(["--fee", &fee.to_string()]);
+    Ok(command)
+}
+
+/// Waits until something accepts connections on `port` of the loopback.
+pub fn wait_for_port(port: u16) -> Result<(), StackError> {
     let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let deadline = Instant::now() + READY_TIMEOUT;
     while TcpStream::connect(address).is_err() {

@@ -13,7 +13,7 @@ use crate::db::{Profile, SERVER_CONF, Sharing};
 use crate::edition::Edition;
 use crate::launcher::cgroup::{Cgroup, Cgroups};
 use crate::launcher::postgres::Cluster;
-use crate::launcher::process::{confine, log_tail};
+use crate::launcher::process::{confine, log_tail, stop};
 use crate::launcher::{Tool, Unprivileged, find_tool, http};
 use crate::payments::domain::{Fees, Processor};
 
@@ -308,16 +308,7 @@ impl Service {
                 mut child,
                 stop_signal,
                 ..
-            } => {
-                // SAFETY: kill has no memory-safety preconditions; the pid is our child's.
-                unsafe { libc::kill(child.id() as i32, stop_signal) };
-                let deadline = Instant::now() + STOP_TIMEOUT;
-                while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                let _ = child.kill();
-                let _ = child.wait();
-            }
+            } => stop(&mut child, stop_signal, STOP_TIMEOUT),
         }
         drop(cgroup);
     }

@@ -13,6 +13,8 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
+
 use crate::stack::Limits;
 use v2::{Group, Host, Plan};
 
@@ -106,6 +108,7 @@ impl Cgroups {
                 Cgroup {
                     procs: vec![dir.join("cgroup.procs")],
                     cpu_usage: Usage::V2CpuStat(dir.join("cpu.stat")),
+                    cpu_stat: dir.join("cpu.stat"),
                     memory_current: dir.join("memory.current"),
                     memory_peak: dir.join("memory.peak"),
                     memory_events: dir.join("memory.events"),
@@ -133,6 +136,7 @@ impl Cgroups {
                 Cgroup {
                     procs: dirs.iter().map(|d| d.join("cgroup.procs")).collect(),
                     cpu_usage: Usage::V1Nanoseconds(cpuacct.join("cpuacct.usage")),
+                    cpu_stat: cpu.join("cpu.stat"),
                     memory_current: mem.join("memory.usage_in_bytes"),
                     memory_peak: mem.join("memory.max_usage_in_bytes"),
                     memory_events: mem.join("memory.oom_control"),
@@ -184,6 +188,8 @@ pub struct Cgroup {
     dirs: Vec<PathBuf>,
     procs: Vec<PathBuf>,
     cpu_usage: Usage,
+    /// The CFS bandwidth counters: the cpu controller's `cpu.stat` (both versions).
+    cpu_stat: PathBuf,
     memory_current: PathBuf,
     memory_peak: PathBuf,
     /// `key value` lines, one of which is `oom_kill N` (v1: memory.oom_control, Linux 4.13+).
@@ -210,6 +216,17 @@ impl Cgroup {
         }
     }
 
+    /// How often and how long the kernel has held the group back for having spent its quota.
+    pub fn throttling(&self) -> io::Result<Throttling> {
+        let stat = fs::read_to_string(&self.cpu_stat)?;
+        Throttling::parse(&stat).ok_or_else(|| {
+            io::Error::other(format!(
+                "no throttling counters in {}",
+                self.cpu_stat.display()
+            ))
+        })
+    }
+
     /// The memory the group uses now, in bytes (page cache included, as the limit counts it).
     pub fn current_memory(&self) -> io::Result<u64> {
         read_number(&self.memory_current)
@@ -229,6 +246,50 @@ impl Cgroup {
             .ok_or_else(|| {
                 io::Error::other(format!("no oom_kill in {}", self.memory_events.display()))
             })
+    }
+}
+
+/// The CFS bandwidth controller's counters of a group so far: each period (100 ms) in which
+/// the group ran, those that ended with it throttled (its quota spent before the period's
+/// end), and how long its threads waited for the next period meanwhile, summed over the
+/// CPUs (so it may exceed the wall-clock time).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Throttling {
+    pub periods: u64,
+    pub throttled_periods: u64,
+    pub throttled_seconds: f64,
+}
+
+impl Throttling {
+    /// Reads `cpu.stat`: v1 counts the throttled time in nanoseconds (`throttled_time`),
+    /// v2 in microseconds (`throttled_usec`).
+    pub fn parse(stat: &str) -> Option<Self> {
+        let value = |key: &str| {
+            stat.lines().find_map(|line| {
+                let (k, v) = line.split_once(' ')?;
+                (k == key).then(|| v.trim().parse::<u64>().ok()).flatten()
+            })
+        };
+        let throttled_seconds = match value("throttled_usec") {
+            Some(usec) => usec as f64 / 1e6,
+            None => value("throttled_time")? as f64 / 1e9,
+        };
+        Some(Self {
+            periods: value("nr_periods")?,
+            throttled_periods: value("nr_throttled")?,
+            throttled_seconds,
+        })
+    }
+
+    /// What was counted since `before`.
+    pub fn since(&self, before: &Self) -> Self {
+        Self {
+            periods: self.periods.saturating_sub(before.periods),
+            throttled_periods: self
+                .throttled_periods
+                .saturating_sub(before.throttled_periods),
+            throttled_seconds: (self.throttled_seconds - before.throttled_seconds).max(0.0),
+        }
     }
 }
 
@@ -280,5 +341,71 @@ fn v2_home(own: PathBuf, host: Host) -> Result<PathBuf, CgroupError> {
             v2_home(scope, host.in_its_scope())
         }
         Plan::Refuse(reason) => Err(CgroupError::Unusable(reason)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_v1_cpu_stat_counts_the_throttled_time_in_nanoseconds() {
+        let stat = "nr_periods 600\nnr_throttled 42\nthrottled_time 1250000000\nnr_bursts 0\nburst_time 0\n";
+
+        assert_eq!(
+            Throttling::parse(stat),
+            Some(Throttling {
+                periods: 600,
+                throttled_periods: 42,
+                throttled_seconds: 1.25,
+            })
+        );
+    }
+
+    #[test]
+    fn a_v2_cpu_stat_counts_it_in_microseconds() {
+        let stat = "usage_usec 8000000\nuser_usec 6000000\nsystem_usec 2000000\n\
+                    nr_periods 600\nnr_throttled 42\nthrottled_usec 1250000\nnr_bursts 0\nburst_usec 0\n";
+
+        assert_eq!(
+            Throttling::parse(stat),
+            Some(Throttling {
+                periods: 600,
+                throttled_periods: 42,
+                throttled_seconds: 1.25,
+            })
+        );
+    }
+
+    #[test]
+    fn a_cpu_stat_without_the_bandwidth_counters_is_nothing() {
+        assert_eq!(Throttling::parse("usage_usec 8000000\n"), None);
+        assert_eq!(
+            Throttling::parse("nr_periods 1\nnr_throttled x\nthrottled_usec 0\n"),
+            None
+        );
+    }
+
+    #[test]
+    fn what_was_throttled_since_a_reading_is_the_difference() {
+        let before = Throttling {
+            periods: 100,
+            throttled_periods: 5,
+            throttled_seconds: 0.5,
+        };
+        let after = Throttling {
+            periods: 110,
+            throttled_periods: 8,
+            throttled_seconds: 0.75,
+        };
+
+        assert_eq!(
+            after.since(&before),
+            Throttling {
+                periods: 10,
+                throttled_periods: 3,
+                throttled_seconds: 0.25,
+            }
+        );
     }
 }
