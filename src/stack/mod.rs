@@ -15,7 +15,7 @@ use std::process::ExitStatus;
 use std::time::Duration;
 
 pub use envelope::{Api, Envelope, Limits};
-pub use services::{Options, Service, Stack};
+pub use services::{NGINX_STOP, Options, Service, Stack, answers, nginx_command};
 
 use crate::launcher::cgroup::{Cgroup, Throttling};
 use crate::launcher::postgres::ClusterError;

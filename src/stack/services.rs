@@ -264,22 +264,19 @@ impl Stack {
     }
 
     fn wait_ready(&mut self) -> Result<(), StackError> {
-        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
-        let probe = match self.edition {
-            Edition::Bank => "/clientes/1/extrato",
-            Edition::Payments => "/payments-summary",
-        };
         let deadline = Instant::now() + READY_TIMEOUT;
         loop {
             if let Some((index, status, log)) = self.dead_service() {
                 let name = self.services[index].name.clone();
                 return Err(StackError::Died { name, status, log });
             }
-            match http::request(address, "GET", probe, None) {
-                Ok((200, _)) => return Ok(()),
-                _ if Instant::now() >= deadline => return Err(StackError::NotReady(READY_TIMEOUT)),
-                _ => std::thread::sleep(Duration::from_millis(100)),
+            if answers(self.port, self.edition) {
+                return Ok(());
             }
+            if Instant::now() >= deadline {
+                return Err(StackError::NotReady(READY_TIMEOUT));
+            }
+            std::thread::sleep(Duration::from_millis(100));
         }
     }
 }
@@ -518,16 +515,9 @@ impl Launch<'_> {
         let conf = prefix.join("nginx.conf");
         fs::write(&conf, nginx_conf(self.options.port, &self.sockets))
             .map_err(|e| StackError::Io(format!("cannot write {}", conf.display()), e))?;
-        let mut command = Command::new(find_tool(Tool::Nginx)?);
-        command
-            .arg("-p")
-            .arg(&prefix)
-            .arg("-c")
-            .arg(&conf)
-            .args(["-e", "stderr"]);
+        let command = nginx_command(&prefix, &conf)?;
         let address = format!("http://0.0.0.0:{}", self.options.port);
-        // SIGQUIT is NGINX's graceful shutdown.
-        let stop_signal = libc::SIGQUIT;
+        let stop_signal = NGINX_STOP;
         self.spawn(
             command,
             Spec {
@@ -593,6 +583,33 @@ fn spawn_confined(
 }
 
 /// The NGINX configuration of this repository with the port and the instances' sockets.
+/// NGINX's graceful shutdown.
+pub const NGINX_STOP: i32 = libc::SIGQUIT;
+
+/// NGINX with its files under `prefix`, its configuration `conf` and its errors on
+/// standard error.
+pub fn nginx_command(prefix: &Path, conf: &Path) -> Result<Command, StackError> {
+    let mut command = Command::new(find_tool(Tool::Nginx)?);
+    command
+        .arg("-p")
+        .arg(prefix)
+        .arg("-c")
+        .arg(conf)
+        .args(["-e", "stderr"]);
+    Ok(command)
+}
+
+/// Whether whatever listens on `port` answers the edition's cheapest read with a 200: how
+/// a stack, or the floor standing in for one, shows it is ready.
+pub fn answers(port: u16, edition: Edition) -> bool {
+    let probe = match edition {
+        Edition::Bank => "/clientes/1/extrato",
+        Edition::Payments => "/payments-summary",
+    };
+    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    matches!(http::request(address, "GET", probe, None), Ok((200, _)))
+}
+
 fn nginx_conf(port: u16, sockets: &[PathBuf]) -> String {
     let servers: Vec<String> = sockets
         .iter()

@@ -4,7 +4,7 @@
 //! then k6, started as for the stack.
 
 use std::fs;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -16,10 +16,10 @@ use crate::bench::report::Seen;
 use crate::bench::requests::Requests;
 use crate::bench::{BenchError, Scenario, io};
 use crate::edition::Edition;
+use crate::launcher::Unprivileged;
 use crate::launcher::process::{confine, log_tail, stop};
-use crate::launcher::{Tool, Unprivileged, find_tool, http};
 use crate::payments::domain::{Fees, Processor};
-use crate::stack::{StackError, processors};
+use crate::stack::{NGINX_STOP, StackError, answers, nginx_command, processors};
 
 /// The floor's NGINX: a template whose `@port@` is filled in here.
 const NGINX_CONF: &str = include_str!("../../../k6/floor/nginx.conf");
@@ -218,22 +218,10 @@ fn start_nginx(
     let conf = scratch.0.join("nginx.conf");
     fs::write(&conf, NGINX_CONF.replace("@port@", &port.to_string()))
         .map_err(io(format!("cannot write {}", conf.display())))?;
-    let mut command = Command::new(find_tool(Tool::Nginx)?);
-    command
-        .arg("-p")
-        .arg(&scratch.0)
-        .arg("-c")
-        .arg(&conf)
-        .args(["-e", "stderr"]);
-    // SIGQUIT is NGINX's graceful shutdown.
-    let mut nginx = Running::start(command, "nginx", libc::SIGQUIT, scratch, user)?;
-    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let probe = match edition {
-        Edition::Bank => "/clientes/1/extrato",
-        Edition::Payments => "/payments-summary",
-    };
+    let command = nginx_command(&scratch.0, &conf)?;
+    let mut nginx = Running::start(command, "nginx", NGINX_STOP, scratch, user)?;
     let deadline = Instant::now() + READY_TIMEOUT;
-    while !matches!(http::request(address, "GET", probe, None), Ok((200, _))) {
+    while !answers(port, edition) {
         if let Some(died) = nginx.died() {
             return Err(died);
         }

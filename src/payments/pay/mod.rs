@@ -319,8 +319,7 @@ impl Dispatcher {
     /// flight there and this one cannot both store it: the second is a duplicate).
     async fn resolve(self: Rc<Self>, attempt: Attempt) {
         let (delay, _) = self.router.borrow().known(attempt.processor);
-        let sent = attempt.requested_at.get();
-        let first = sent + delay + LOOKUP_MARGIN;
+        let first = attempt.requested_at.get() + delay + LOOKUP_MARGIN;
         let last = first + ACCEPT_BUDGET;
         let wait = first - time::OffsetDateTime::now_utc();
         if wait.is_positive() {
