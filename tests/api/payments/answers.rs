@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use super::support::{Instance, Payments, Processor, assert_paid_once, database, new_id};
+use super::support::{Instance, Payments, Processor, assert_paid_once, database, iso, new_id};
 use crate::helpers::{Harness, TestFn};
 
 pub fn all() -> Vec<(&'static str, TestFn)> {
@@ -110,10 +110,6 @@ async fn requested_at(processor: &Processor, id: &str) -> time::OffsetDateTime {
     let json: serde_json::Value = reply.json().await.unwrap();
     let text = json["requestedAt"].as_str().expect("requestedAt");
     time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).unwrap()
-}
-
-fn iso(t: time::OffsetDateTime) -> String {
-    rinha::payments::domain::Instant::from(t).to_string()
 }
 
 async fn the_summary_bounds_are_inclusive_and_optional(h: Arc<Harness>) {

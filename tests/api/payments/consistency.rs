@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
 use super::support::{
-    FINAL_LAG, Instance, PREVIEW_LAG, Processor, assert_paid_once, check, database, load,
+    FINAL_LAG, Instance, PREVIEW_LAG, Processor, assert_paid_once, check, database, iso, load,
 };
 use crate::helpers::{Harness, TestFn};
 
@@ -152,7 +152,6 @@ async fn a_delay_that_rises_is_known_when_the_first_attempt_outlives_the_old_one
     }
     stop.store(true, Ordering::Relaxed);
     let accepted = clients.await.unwrap();
-    let iso = |t: OffsetDateTime| rinha::payments::domain::Instant::from(t).to_string();
     let late = default
         .stored(&format!(
             "from={}&to={}",

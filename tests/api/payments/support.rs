@@ -321,7 +321,6 @@ pub const FINAL_LAG: Duration = Duration::from_millis(2000);
 /// over [now − 15 s, now − `lag`]; |Δdefault| + |Δfallback|.
 pub async fn check(app: &Api, default: &Processor, fallback: &Processor, lag: Duration) -> i64 {
     let now = OffsetDateTime::now_utc();
-    let iso = |t: OffsetDateTime| rinha::payments::domain::Instant::from(t).to_string();
     let query = format!(
         "from={}&to={}",
         iso(now - Duration::from_secs(15)),
@@ -333,4 +332,9 @@ pub async fn check(app: &Api, default: &Processor, fallback: &Processor, lag: Du
         app.counted(&query)
     );
     (ours.0 - d).abs() + (ours.1 - f).abs()
+}
+
+/// An instant as the summaries' bounds take it.
+pub fn iso(t: OffsetDateTime) -> String {
+    rinha::payments::domain::Instant::from(t).to_string()
 }
