@@ -1,13 +1,13 @@
 //! The command line: every flag, its environment variable and its default.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use std::path::PathBuf;
-
 use crate::bench::{Against, Scenario};
 use crate::db::{PoolOptions, Profile, Sharing};
+use crate::duration::parse_duration;
 use crate::edition::Edition;
 use crate::payments::domain::{Fee, Fees, InvalidFees, Processor};
 use crate::server::Listen;
@@ -308,9 +308,18 @@ pub struct PaymentsArgs {
 }
 
 impl PaymentsArgs {
-    /// The two fees, checked together: default's is at most fallback's.
-    pub fn fees(&self) -> Result<Fees, InvalidFees> {
-        Fees::new(self.fee_default.0, self.fee_fallback.0)
+    /// The dispatcher's settings, with the two fees checked together: default's is at
+    /// most fallback's.
+    pub fn settings(&self) -> Result<crate::payments::pay::Settings, InvalidFees> {
+        Ok(crate::payments::pay::Settings {
+            processor_default: self.processor_default.clone(),
+            processor_fallback: self.processor_fallback.clone(),
+            processor_timeout: self.processor_timeout,
+            max_in_flight: self.max_in_flight.into(),
+            fees: Fees::new(self.fee_default.0, self.fee_fallback.0)?,
+            fallback_after: self.fallback_after,
+            health_window: self.health_window,
+        })
     }
 }
 
@@ -333,37 +342,9 @@ fn parse_scale(s: &str) -> Result<f64, String> {
     }
 }
 
-/// A duration written as a whole number of `ms` or `s`, as in `250ms` or `30s`.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let (digits, unit): (&str, fn(u64) -> Duration) = if let Some(ms) = s.strip_suffix("ms") {
-        (ms, Duration::from_millis)
-    } else if let Some(secs) = s.strip_suffix('s') {
-        (secs, Duration::from_secs)
-    } else {
-        return Err(format!("{s:?} needs a unit: ms or s"));
-    };
-    digits
-        .parse()
-        .map(unit)
-        .map_err(|e| format!("{s:?} is not a whole number of ms or s: {e}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_take_milliseconds_or_seconds() {
-        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
-    }
-
-    #[test]
-    fn a_duration_without_a_unit_or_number_is_refused() {
-        for bad in ["30", "s", "1.5s", "-1s", "10m"] {
-            assert!(parse_duration(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn only_2025_waits_for_a_restarting_database_unless_told() {

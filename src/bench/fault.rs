@@ -11,7 +11,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use crate::cli::parse_duration;
+use crate::duration::parse_duration;
 use crate::stack::{Service, Stack};
 
 #[derive(Debug, Clone, PartialEq, Eq)]

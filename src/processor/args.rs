@@ -65,7 +65,7 @@ const MAX_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// A positive whole number of milliseconds (`500ms`) or seconds (`5s`), a day at most.
 fn parse_window(text: &str) -> Result<Duration, String> {
-    let window = crate::cli::parse_duration(text)?;
+    let window = crate::duration::parse_duration(text)?;
     if window.is_zero() || window > MAX_WINDOW {
         return Err(format!("{text:?} is not between 1ms and a day"));
     }

@@ -44,19 +44,15 @@ pub fn run(args: ServeArgs) -> Result<(), ServeError> {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), ServeError> {
-    let fees = args.payments.fees()?;
+    let paying_settings = args.payments.settings()?;
     wait_for_database(&args).await?;
     let pool = args.pool();
-    let ServeArgs {
-        database_url,
-        payments,
-        ..
-    } = args.clone();
+    let database_url = args.database_url.clone();
     tracing::info!(
         ?pool,
-        default = %payments.processor_default,
-        fallback = %payments.processor_fallback,
-        ?fees,
+        default = %paying_settings.processor_default,
+        fallback = %paying_settings.processor_fallback,
+        fees = ?paying_settings.fees,
         "serving the payment intermediary (2025)"
     );
     let mut registry = metrics::registry();
@@ -70,7 +66,7 @@ async fn serve(args: ServeArgs) -> Result<(), ServeError> {
         let store = Store::new(database_url.clone(), pool);
         let watched = store.clone();
         metrics.pools.watch(move || watched.pool_status());
-        let dispatcher = Dispatcher::new(store.clone(), &payments, fees, paying.clone());
+        let dispatcher = Dispatcher::new(store.clone(), &paying_settings, paying.clone());
         ntex::rt::spawn(Rc::clone(&dispatcher).run());
         App::new()
             .state(AppState { store, dispatcher })

@@ -26,7 +26,6 @@ use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
-use crate::cli::PaymentsArgs;
 use crate::db::StoreError;
 use crate::payments::domain::{Fees, Instant as RequestedAt, NewPayment, Processor};
 use crate::payments::store::{Accepted, Attempt, Store};
@@ -76,6 +75,23 @@ const LOOKUP_EVERY: Duration = Duration::from_millis(50);
 /// way back through NGINX.
 pub const ACCEPT_BUDGET: Duration = Duration::from_millis(1200);
 
+/// What a dispatcher is told: where the processors are, how to talk to them, what they
+/// charge, and how long a refusing default may hold payments back.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub processor_default: reqwest::Url,
+    pub processor_fallback: reqwest::Url,
+    /// How long an attempt waits for an answer before its outcome counts as unknown.
+    pub processor_timeout: Duration,
+    /// Attempts in flight at once, per processor and instance.
+    pub max_in_flight: usize,
+    pub fees: Fees,
+    /// While default refuses, how long a payment waits for it; by default the fees' rule.
+    pub fallback_after: Option<Duration>,
+    /// All instances together ask each processor for its health at most once per window.
+    pub health_window: Duration,
+}
+
 /// One worker's dispatcher.
 pub struct Dispatcher {
     store: Store,
@@ -96,22 +112,24 @@ pub struct Dispatcher {
 }
 
 impl Dispatcher {
-    /// `fees` are what the processors charge; the routing weighs its choices with them.
-    pub fn new(store: Store, args: &PaymentsArgs, fees: Fees, metrics: PaymentMetrics) -> Rc<Self> {
-        let hold = args.fallback_after.unwrap_or_else(|| router::hold(fees));
+    /// The fees are what the processors charge; the routing weighs its choices with them.
+    pub fn new(store: Store, settings: &Settings, metrics: PaymentMetrics) -> Rc<Self> {
+        let hold = settings
+            .fallback_after
+            .unwrap_or_else(|| router::hold(settings.fees));
         Rc::new(Self {
             store,
             processors: Processors::new(
-                &args.processor_default,
-                &args.processor_fallback,
-                args.processor_timeout,
+                &settings.processor_default,
+                &settings.processor_fallback,
+                settings.processor_timeout,
             ),
-            router: RefCell::new(Router::new(args.max_in_flight.into(), hold)),
+            router: RefCell::new(Router::new(settings.max_in_flight, hold)),
             settler: Settler::new(metrics.clone()),
             owner: Uuid::new_v4(),
             queued: Cell::new(0),
-            lease: args.processor_timeout + Duration::from_secs(2),
-            health_window: args.health_window,
+            lease: settings.processor_timeout + Duration::from_secs(2),
+            health_window: settings.health_window,
             metrics,
         })
     }
