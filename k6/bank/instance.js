@@ -1,7 +1,7 @@
 // One endpoint of one instance, closed model: VUS users firing back to back on keep-alive
 // connections for DURATION. ENDPOINT=transaction (random credits and debits of 1..1000 on
 // accounts 1..5) or ENDPOINT=statement. The instance's own speed, not the contest's run:
-// see docs/performance.md for how it is started and what it gave.
+// see docs/performance-history.md for how it is started and what it gave.
 import http from 'k6/http';
 import { check } from 'k6';
 

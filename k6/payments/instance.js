@@ -1,7 +1,8 @@
 // POST /payments on one 2025 instance, closed model: VUS users firing back to back on
 // keep-alive connections for DURATION, each payment new (random v4 UUID, 19.90). The
-// instance's own accept rate and latency, not the contest's run: docs/performance.md says
-// how it is started (processors included) and what it gave.
+// instance's own accept rate and latency, not the contest's run:
+// docs/performance-history.md says how it is started (processors included) and what
+// it gave.
 import http from 'k6/http';
 import { check } from 'k6';
 import { uuidv4 } from './common.js';

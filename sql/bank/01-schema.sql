@@ -5,8 +5,8 @@
 -- table: PostgreSQL reads a table's CHECK constraints back from their stored text and plans
 -- them again on every INSERT or UPDATE, where a domain's rules are read once per connection.
 -- With the four rules below as CHECK constraints, PostgreSQL spent a quarter more per
--- transaction (76 against 61 µs, docs/performance.md). The one rule about two columns
--- stays a CHECK.
+-- transaction (76 against 61 µs, docs/performance-history.md). The one rule about two
+-- columns stays a CHECK.
 
 CREATE DOMAIN limite AS integer CHECK (VALUE >= 0);
 CREATE DOMAIN valor AS bigint CHECK (VALUE > 0);

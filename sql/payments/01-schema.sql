@@ -15,7 +15,8 @@
 -- Every rule is a type's rather than a CHECK constraint of the table: PostgreSQL reads a
 -- table's CHECK constraints back from their stored text and plans them again on every
 -- INSERT or UPDATE, where a type's rules are read once per connection. The CHECKs cost
--- PostgreSQL about 15 % more per accepting INSERT (63 against 55 µs, docs/performance.md).
+-- PostgreSQL about 15 % more per accepting INSERT (63 against 55 µs,
+-- docs/performance-history.md).
 -- The rules that tie a state to the fields it needs span several fields, so a payment's
 -- progress is one value of a composite type, and the domain over it holds those rules.
 CREATE TYPE payment_state AS ENUM ('queued', 'sending', 'unknown', 'paid');
@@ -58,7 +59,7 @@ CREATE INDEX payments_leased ON payments (((progress).lease_until))
     WHERE (progress).state IN ('sending', 'unknown');
 -- The summary's window: the contest's checker asks every 10 s for what was paid in a window
 -- of the last seconds. Without this index each call read the whole table, a spike of
--- PostgreSQL's CPU that grew with every payment (docs/performance.md).
+-- PostgreSQL's CPU that grew with every payment (docs/performance-history.md).
 CREATE INDEX payments_paid ON payments (((progress).requested_at))
     WHERE (progress).state = 'paid';
 

@@ -6,7 +6,7 @@
 //! Why statements rather than functions in the database: a prepared statement keeps its
 //! plan across calls and runs without a procedural-language interpreter, which made
 //! PostgreSQL spend about 14 % less CPU per request under `rinha bench stress`
-//! (docs/performance.md). The database still owns the invariant: the statement's
+//! (docs/performance-history.md). The database still owns the invariant: the statement's
 //! conditional UPDATE and the table's CHECK constraint.
 //!
 //! A [`Store`] owns its own pool. `serve` builds one per worker inside that worker, so a
