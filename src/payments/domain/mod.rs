@@ -3,14 +3,14 @@
 //! asks for.
 
 mod fees;
-mod instant;
+mod moment;
 mod money;
 mod payment;
 mod processor;
 mod summary;
 
 pub use fees::{Fee, Fees, InvalidFees};
-pub use instant::{Instant, InvalidInstant};
+pub use moment::{InvalidInstant, Moment};
 pub use money::{Cents, CentsTotal};
 pub use payment::{InvalidPayment, NewPayment};
 pub use processor::Processor;

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 use crate::db::StoreError;
-use crate::payments::domain::{Fees, Instant as RequestedAt, NewPayment, Processor};
+use crate::payments::domain::{Fees, Moment, NewPayment, Processor};
 use crate::payments::store::{Accepted, Attempt, Store};
 use settler::Settler;
 
@@ -161,7 +161,7 @@ impl Dispatcher {
             id: payment.id,
             amount: payment.amount,
             processor,
-            requested_at: RequestedAt::now(),
+            requested_at: Moment::now(),
         };
         match self
             .stored(

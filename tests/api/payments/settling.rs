@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rinha::db::PoolOptions;
-use rinha::payments::domain::{Cents, Instant as RequestedAt, Processor};
+use rinha::payments::domain::{Cents, Moment, Processor};
 use rinha::payments::store::{Attempt, Store};
 use uuid::Uuid;
 
@@ -24,7 +24,7 @@ pub fn all() -> Vec<(&'static str, TestFn)> {
 async fn two_settles_of_the_same_attempts_in_opposite_orders_both_go_through(h: Arc<Harness>) {
     let db = database(&h).await;
     let client = db.client().await;
-    let requested_at = RequestedAt::now();
+    let requested_at = Moment::now();
     let attempts: Vec<Attempt> = (1..=3)
         .map(|n| Attempt {
             id: Uuid::from_u128(n),
