@@ -1,7 +1,8 @@
-//! The 2025 rules, free of HTTP and SQL: what a valid payment is, money in cents, the
-//! instant an attempt carries, the two processors and their fees, and the summary a window
-//! asks for.
+//! The 2025 rules, free of HTTP and SQL: what a valid payment is, money in cents, an
+//! attempt at a processor and the instant it carries, the two processors and their fees,
+//! and the summary a window asks for.
 
+mod attempt;
 mod fees;
 mod moment;
 mod money;
@@ -9,6 +10,7 @@ mod payment;
 mod processor;
 mod summary;
 
+pub use attempt::Attempt;
 pub use fees::{Fee, Fees, InvalidFees};
 pub use moment::{InvalidInstant, Moment};
 pub use money::{Cents, CentsTotal};

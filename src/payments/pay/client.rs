@@ -5,8 +5,7 @@ use std::time::Duration;
 use reqwest::{StatusCode, Url};
 use serde::Deserialize;
 
-use crate::payments::domain::Processor;
-use crate::payments::store::Attempt;
+use crate::payments::domain::{Attempt, Processor};
 
 /// What became of one send of an attempt. Only the processor's own 500 proves that it
 /// stored nothing: a proxy in front of it (a load balancer, a gateway) answers 502, 503 or

@@ -27,8 +27,8 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 use crate::db::StoreError;
-use crate::payments::domain::{Fees, Moment, NewPayment, Processor};
-use crate::payments::store::{Accepted, Attempt, Store};
+use crate::payments::domain::{Attempt, Fees, Moment, NewPayment, Processor};
+use crate::payments::store::{Accepted, Store};
 use settler::Settler;
 
 use client::{Answer, Processors};

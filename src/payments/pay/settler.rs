@@ -19,8 +19,8 @@ use time::OffsetDateTime;
 use tokio::sync::Notify;
 
 use super::PaymentMetrics;
-use crate::payments::domain::Processor;
-use crate::payments::store::{Attempt, Store};
+use crate::payments::domain::{Attempt, Processor};
+use crate::payments::store::Store;
 
 /// How long a confirmed attempt may wait for others to share its statement: at the
 /// contest's rates a statement then settles several, and it is still recorded more than

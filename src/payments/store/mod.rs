@@ -13,18 +13,9 @@ use uuid::Uuid;
 
 use crate::db::{self, StoreError};
 use crate::payments::domain::{
-    Cents, CentsTotal, Moment, NewPayment, Processor, Summary, Totals, Window,
+    Attempt, Cents, CentsTotal, Moment, NewPayment, Processor, Summary, Totals, Window,
 };
 use statements::PaymentStatements;
-
-/// One attempt at one processor: what is sent, and what identifies it in the table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Attempt {
-    pub id: Uuid,
-    pub amount: Cents,
-    pub processor: Processor,
-    pub requested_at: Moment,
-}
 
 /// What an instance knows of a processor from the last health call any instance made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rinha::db::PoolOptions;
-use rinha::payments::domain::{Cents, Moment, Processor};
-use rinha::payments::store::{Attempt, Store};
+use rinha::payments::domain::{Attempt, Cents, Moment, Processor};
+use rinha::payments::store::Store;
 use uuid::Uuid;
 
 use super::support::{database, lock_waits};
