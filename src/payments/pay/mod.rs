@@ -27,13 +27,13 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 use crate::db::StoreError;
-use crate::payments::domain::{Attempt, Fees, Moment, NewPayment, Processor};
+use crate::payments::domain::{Answer, Attempt, Fees, Moment, NewPayment, Processor};
 use crate::payments::store::{Accepted, Store};
 use settler::Settler;
 
-use client::{Answer, Processors};
+use client::Processors;
 pub use metrics::PaymentMetrics;
-use router::{HealthReading, Observation, Route, Router, Ticket};
+use router::{HealthReading, Route, Router, Ticket};
 
 /// How often the dispatcher looks for queued payments it knows of, expired leases and
 /// health.
@@ -198,16 +198,10 @@ impl Dispatcher {
     /// Sends one attempt and records what became of it.
     async fn send(self: Rc<Self>, attempt: Attempt, ticket: Ticket, kind: Sending) {
         let answer = self.processors.send(&attempt).await;
-        let observation = match answer {
-            Answer::Stored | Answer::Duplicate => Observation::Stored,
-            Answer::Refused => Observation::Refused,
-            // A proxy's 504 is the processor's silence, told by the proxy.
-            Answer::Unknown(_) => Observation::Silent,
-        };
-        if observation != Observation::Stored {
+        if !answer.stored() {
             self.metrics.retried.inc();
         }
-        self.finish(ticket, observation);
+        self.finish(ticket, answer);
         let recorded = match (answer, kind) {
             (Answer::Stored | Answer::Duplicate, _) => {
                 self.settler.settle(attempt);
@@ -397,12 +391,12 @@ impl Dispatcher {
     }
 
     /// An attempt was answered (or not): the router learns from it.
-    fn finish(&self, ticket: Ticket, observation: Observation) {
+    fn finish(&self, ticket: Ticket, answer: Answer) {
         let processor = ticket.processor();
         self.metrics.lane(processor).in_flight.dec();
         self.router
             .borrow_mut()
-            .finish(ticket, observation, Instant::now());
+            .finish(ticket, answer, Instant::now());
         self.publish(processor);
     }
 

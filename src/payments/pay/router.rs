@@ -33,7 +33,7 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use crate::payments::domain::{Fees, Processor};
+use crate::payments::domain::{Answer, Fees, Processor};
 
 /// The longest delay a processor may have and still be sent payments; see the module doc.
 pub const MAX_DELAY: Duration = Duration::from_millis(1200);
@@ -75,17 +75,6 @@ pub fn hold(fees: Fees) -> Duration {
 pub struct Route {
     pub processor: Processor,
     pub waited: Duration,
-}
-
-/// What an attempt's answer said, as the router needs it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Observation {
-    /// 200 or 422: the processor stores payments.
-    Stored,
-    /// 500 (or any refusal): it stores nothing now.
-    Refused,
-    /// No answer within the timeout, or the connection broke.
-    Silent,
 }
 
 /// A health answer as the router takes it.
@@ -231,15 +220,18 @@ impl Router {
         }
     }
 
-    /// The attempt ended; what its answer said updates the processor's lane.
-    pub fn finish(&mut self, ticket: Ticket, observation: Observation, now: Instant) {
+    /// The attempt ended; what its answer said updates the processor's lane: a stored
+    /// payment says the processor stores, a refusal that it stores nothing now, and no
+    /// answer (or a proxy's, such as a 504: the processor's silence, told by the proxy)
+    /// that it is at least as slow as the wait.
+    pub fn finish(&mut self, ticket: Ticket, answer: Answer, now: Instant) {
         let lane = self.lane(ticket.processor);
         lane.in_flight.remove(&(ticket.started, ticket.serial));
         let took = now.duration_since(ticket.started);
-        match observation {
-            Observation::Stored => lane.observe(ticket.started, false, took, now),
-            Observation::Refused => lane.observe(ticket.started, true, took, now),
-            Observation::Silent => {
+        match answer {
+            Answer::Stored | Answer::Duplicate => lane.observe(ticket.started, false, took, now),
+            Answer::Refused => lane.observe(ticket.started, true, took, now),
+            Answer::Unknown(_) => {
                 let failing = lane.failing;
                 lane.observe(ticket.started, failing, took.max(MAX_DELAY * 2), now);
             }
@@ -341,7 +333,7 @@ mod tests {
         let now = Instant::now();
         let mut router = router(4);
         let t = router.start(Default, now);
-        router.finish(t, Observation::Refused, now + ms(10));
+        router.finish(t, Answer::Refused, now + ms(10));
         let held = Some(Route {
             processor: Fallback,
             waited: HOLD,
@@ -362,7 +354,7 @@ mod tests {
         let now = Instant::now();
         let mut router = Router::new(4, Duration::ZERO);
         let t = router.start(Default, now);
-        router.finish(t, Observation::Refused, now + ms(10));
+        router.finish(t, Answer::Refused, now + ms(10));
         assert_eq!(router.choose(now + ms(20)), at_once(Fallback));
     }
 
@@ -371,13 +363,13 @@ mod tests {
         let now = Instant::now();
         let mut router = router(4);
         let t = router.start(Default, now);
-        router.finish(t, Observation::Refused, now);
+        router.finish(t, Answer::Refused, now);
         assert_eq!(router.room(Default, now + ms(500)), 0);
         let later = now + PROBE_EVERY;
         assert_eq!(router.room(Default, later), 1);
         let probe = router.start(Default, later);
         assert_eq!(router.room(Default, later), 0, "one probe at a time");
-        router.finish(probe, Observation::Stored, later + ms(5));
+        router.finish(probe, Answer::Stored, later + ms(5));
         assert_eq!(router.room(Default, later + ms(6)), 4, "recovered");
     }
 
@@ -386,7 +378,7 @@ mod tests {
         let now = Instant::now();
         let mut router = router(4);
         let t = router.start(Default, now);
-        router.finish(t, Observation::Refused, now + ms(2000));
+        router.finish(t, Answer::Refused, now + ms(2000));
         for wait in [PROBE_EVERY, PROBE_EVERY * 10] {
             assert_eq!(router.room(Default, now + ms(2000) + wait), 0);
         }
@@ -429,8 +421,8 @@ mod tests {
         let mut router = router(4);
         let old = router.start(Default, now);
         let new = router.start(Default, now + ms(10));
-        router.finish(new, Observation::Stored, now + ms(20));
-        router.finish(old, Observation::Refused, now + ms(30));
+        router.finish(new, Answer::Stored, now + ms(20));
+        router.finish(old, Answer::Refused, now + ms(30));
         assert_eq!(router.choose(now + ms(40)), at_once(Default));
     }
 
@@ -448,7 +440,7 @@ mod tests {
         let now = Instant::now();
         let mut router = router(4);
         let t = router.start(Default, now);
-        router.finish(t, Observation::Silent, now + ms(10_000));
+        router.finish(t, Answer::Unknown(None), now + ms(10_000));
         assert_eq!(router.choose(now + ms(10_001)), at_once(Fallback));
     }
 }
