@@ -3,7 +3,7 @@
 //! processors confirmed over a few tens of milliseconds and settles them in one statement.
 //!
 //! The wait is bounded by [`WINDOW`], far inside what the summary's consistency allows: an
-//! attempt only has to be recorded before its requestedAt is 1.5 s old, and the router only
+//! attempt only has to be recorded before its requestedAt is 1.5 s old, and the routing policy only
 //! sends where it will be answered well before. An attempt answered late (its processor
 //! slowed down while it was in flight) cuts the wait short: the processors count it by its
 //! requestedAt, so every millisecond it waits here the two summaries may differ. A batch that cannot be written (the

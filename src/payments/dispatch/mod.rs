@@ -17,7 +17,7 @@
 
 mod client;
 mod metrics;
-mod router;
+mod policy;
 mod settler;
 
 use std::cell::{Cell, RefCell};
@@ -33,7 +33,7 @@ use settler::Settler;
 
 use client::Processors;
 pub use metrics::PaymentMetrics;
-use router::{HealthReading, Route, Router, Ticket};
+use policy::{HealthReading, Policy, Route, Ticket};
 
 /// How often the dispatcher looks for queued payments it knows of, expired leases and
 /// health.
@@ -96,7 +96,7 @@ pub struct Settings {
 pub struct Dispatcher {
     store: Store,
     processors: Processors,
-    router: RefCell<Router>,
+    policy: RefCell<Policy>,
     settler: Settler,
     /// This dispatcher's name in the leases it holds.
     owner: Uuid,
@@ -116,7 +116,7 @@ impl Dispatcher {
     pub fn new(store: Store, settings: &Settings, metrics: PaymentMetrics) -> Rc<Self> {
         let hold = settings
             .fallback_after
-            .unwrap_or_else(|| router::hold(settings.fees));
+            .unwrap_or_else(|| policy::hold(settings.fees));
         Rc::new(Self {
             store,
             processors: Processors::new(
@@ -124,7 +124,7 @@ impl Dispatcher {
                 &settings.processor_fallback,
                 settings.processor_timeout,
             ),
-            router: RefCell::new(Router::new(settings.max_in_flight, hold)),
+            policy: RefCell::new(Policy::new(settings.max_in_flight, hold)),
             settler: Settler::new(metrics.clone()),
             owner: Uuid::new_v4(),
             queued: Cell::new(0),
@@ -145,7 +145,7 @@ impl Dispatcher {
         let deadline = arrival + ACCEPT_BUDGET;
         let now = Instant::now();
         // A new payment has waited for nothing: a route that asks for a wait queues it.
-        let chosen = self.router.borrow().choose(now);
+        let chosen = self.policy.borrow().choose(now);
         let Some(Route { processor, .. }) = chosen.filter(|r| r.waited.is_zero()) else {
             let accepted = self
                 .stored(self.store.accept_queued(&payment, deadline))
@@ -273,7 +273,7 @@ impl Dispatcher {
         }
     }
 
-    /// Claims queued payments for the processor the router picks, as many as it has room,
+    /// Claims queued payments for the processor the policy picks, as many as it has room,
     /// of those that have waited as long as it asks. False once a claim comes back short:
     /// the queue holds nothing more that this instance may send now. True with no
     /// processor to send to: the next tick looks again, which costs no statement until one
@@ -281,10 +281,10 @@ impl Dispatcher {
     async fn drain_queue(self: &Rc<Self>) -> Result<bool, StoreError> {
         let now = Instant::now();
         let chosen = {
-            let router = self.router.borrow();
-            router
+            let policy = self.policy.borrow();
+            policy
                 .choose(now)
-                .map(|r| (r, router.room(r.processor, now)))
+                .map(|r| (r, policy.room(r.processor, now)))
         };
         let Some((Route { processor, waited }, room)) = chosen else {
             return Ok(true);
@@ -330,7 +330,7 @@ impl Dispatcher {
     /// Not stored by then: it is resent, unchanged, to the same processor (a send still in
     /// flight there and this one cannot both store it: the second is a duplicate).
     async fn resolve(self: Rc<Self>, attempt: Attempt) {
-        let (delay, _) = self.router.borrow().known(attempt.processor);
+        let (delay, _) = self.policy.borrow().known(attempt.processor);
         let first = attempt.requested_at.get() + delay + LOOKUP_MARGIN;
         let last = first + ACCEPT_BUDGET;
         let wait = first - time::OffsetDateTime::now_utc();
@@ -378,23 +378,23 @@ impl Dispatcher {
                 age: h.age,
                 stamp: h.answered,
             };
-            self.router.borrow_mut().health(h.processor, reading, now);
+            self.policy.borrow_mut().health(h.processor, reading, now);
             self.publish(h.processor);
         }
         Ok(())
     }
 
-    /// Counts an attempt in flight at `processor`, for the router and the metrics.
+    /// Counts an attempt in flight at `processor`, for the policy and the metrics.
     fn start(&self, processor: Processor, now: Instant) -> Ticket {
         self.metrics.lane(processor).in_flight.inc();
-        self.router.borrow_mut().start(processor, now)
+        self.policy.borrow_mut().start(processor, now)
     }
 
-    /// An attempt was answered (or not): the router learns from it.
+    /// An attempt was answered (or not): the policy learns from it.
     fn finish(&self, ticket: Ticket, answer: Answer) {
         let processor = ticket.processor();
         self.metrics.lane(processor).in_flight.dec();
-        self.router
+        self.policy
             .borrow_mut()
             .finish(ticket, answer, Instant::now());
         self.publish(processor);
@@ -403,12 +403,12 @@ impl Dispatcher {
     /// An attempt counted in flight was never sent.
     fn cancel(&self, ticket: Ticket) {
         self.metrics.lane(ticket.processor()).in_flight.dec();
-        self.router.borrow_mut().cancel(ticket);
+        self.policy.borrow_mut().cancel(ticket);
     }
 
-    /// Tells the metrics what the router now knows of `processor`.
+    /// Tells the metrics what the policy now knows of `processor`.
     fn publish(&self, processor: Processor) {
-        let (delay, failing) = self.router.borrow().known(processor);
+        let (delay, failing) = self.policy.borrow().known(processor);
         self.metrics.lane(processor).known(delay, failing);
     }
 
