@@ -296,7 +296,7 @@ pub struct PaymentsArgs {
 
     /// While default refuses payments, how long a payment waits for it before fallback
     /// takes it; `0s` sends it to fallback at once. By default as long as the fees make
-    /// it worth it (src/payments/pay/router.rs): about 35 s at 5 % and 15 %, 10 s at
+    /// it worth it (src/payments/dispatch/policy/): about 35 s at 5 % and 15 %, 10 s at
     /// 7 % and 10 %. A default that is only slow or full never holds a payment back.
     #[arg(long, env = "RINHA_FALLBACK_AFTER", value_parser = parse_duration)]
     pub fallback_after: Option<Duration>,
@@ -310,8 +310,8 @@ pub struct PaymentsArgs {
 impl PaymentsArgs {
     /// The dispatcher's settings, with the two fees checked together: default's is at
     /// most fallback's.
-    pub fn settings(&self) -> Result<crate::payments::pay::Settings, InvalidFees> {
-        Ok(crate::payments::pay::Settings {
+    pub fn settings(&self) -> Result<crate::payments::dispatch::Settings, InvalidFees> {
+        Ok(crate::payments::dispatch::Settings {
             processor_default: self.processor_default.clone(),
             processor_fallback: self.processor_fallback.clone(),
             processor_timeout: self.processor_timeout,

@@ -7,7 +7,7 @@
 //! - `rinha_db_pool_size`, `rinha_db_pool_in_use`, `rinha_db_pool_waiting`: the PostgreSQL
 //!   pools, read when scraped.
 //!
-//! Edition 2025 adds the dispatcher's own (see `payments::pay::metrics`).
+//! Edition 2025 adds the dispatcher's own (see `payments::dispatch::metrics`).
 //!
 //! Every metric is an atomic shared by the workers; a request pays for two atomic updates
 //! and a histogram observation, with its handles resolved before it arrives.

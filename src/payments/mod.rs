@@ -1,5 +1,5 @@
 //! Edition 2025, the payment intermediary: `domain` holds the rules, `store` the
-//! PostgreSQL side (one statement per transition of a payment's life), `pay` the
+//! PostgreSQL side (one statement per transition of a payment's life), `dispatch` the
 //! dispatcher that pays every accepted payment exactly once, `http` the edge.
 //! Contract: `shared/spec/2025.md`.
 //!
@@ -8,12 +8,12 @@
 //! it once we have its answer. The two counts can only differ for an attempt that the
 //! processor has stored and whose answer we have not yet recorded, and the checker only
 //! asks about requestedAt at least 1.5 s old. So every attempt must be answered, and
-//! recorded, within 1.5 s of its requestedAt: the router sends only to a processor whose
-//! delay is known to be below 1.2 s and stops sending to one as soon as an attempt
-//! outlives its delay (see `pay/router.rs`), and an attempt's requestedAt is taken when it
-//! is recorded, just before it is sent, never earlier.
+//! recorded, within 1.5 s of its requestedAt: the routing policy sends only to a processor
+//! whose delay is known to be below 1.2 s and stops sending to one as soon as an attempt
+//! outlives its delay (see `dispatch/policy/`), and an attempt's requestedAt is taken when
+//! it is recorded, just before it is sent, never earlier.
 
+pub mod dispatch;
 pub mod domain;
 pub mod http;
-pub mod pay;
 pub mod store;

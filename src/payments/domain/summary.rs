@@ -3,7 +3,7 @@ use std::fmt::Write;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::{CentsTotal, Instant, InvalidInstant, Processor};
+use super::{CentsTotal, InvalidInstant, Moment, Processor};
 
 /// The payments one processor stored, as our summary counts them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -69,7 +69,7 @@ impl Window {
             serde_urlencoded::from_str(query).map_err(|_| InvalidInstant(query.to_owned()))?;
         let bound = |text: Option<String>| match text.as_deref() {
             None | Some("") => Ok(None),
-            Some(text) => Instant::parse(text).map(Some),
+            Some(text) => Moment::parse(text).map(Some),
         };
         Ok(Self {
             from: bound(query.from)?,

@@ -2,8 +2,8 @@ use ntex::http::StatusCode;
 use ntex::web::{DefaultError, HttpRequest, HttpResponse, WebResponseError};
 
 use crate::db::StoreError;
+use crate::payments::dispatch::ACCEPT_BUDGET;
 use crate::payments::domain::{InvalidInstant, InvalidPayment};
-use crate::payments::pay::ACCEPT_BUDGET;
 use crate::server::BodyError;
 
 /// Everything a 2025 request can end in besides a 2xx, mapped to a status code in one

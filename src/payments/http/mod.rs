@@ -14,8 +14,8 @@ use ntex::web::App;
 use crate::cli::ServeArgs;
 use crate::db::{PoolOptions, StoreError};
 use crate::metrics::{self, Metrics};
+use crate::payments::dispatch::{Dispatcher, PaymentMetrics};
 use crate::payments::domain::InvalidFees;
-use crate::payments::pay::{Dispatcher, PaymentMetrics};
 use crate::payments::store::Store;
 use crate::server::{self, MetricsEndpoint, ServerError};
 

@@ -4,7 +4,7 @@
 
 mod statements;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
 use tokio_postgres::types::ToSql;
@@ -13,18 +13,9 @@ use uuid::Uuid;
 
 use crate::db::{self, StoreError};
 use crate::payments::domain::{
-    Cents, CentsTotal, Instant, NewPayment, Processor, Summary, Totals, Window,
+    Attempt, Cents, CentsTotal, Moment, NewPayment, Processor, Summary, Totals, Window,
 };
 use statements::PaymentStatements;
-
-/// One attempt at one processor: what is sent, and what identifies it in the table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Attempt {
-    pub id: Uuid,
-    pub amount: Cents,
-    pub processor: Processor,
-    pub requested_at: Instant,
-}
 
 /// What an instance knows of a processor from the last health call any instance made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,7 +79,7 @@ impl Store {
     /// sent when waiting for the connection took all the time there was.
     async fn accept(
         &self,
-        deadline: std::time::Instant,
+        deadline: Instant,
         statement: impl Fn(&PaymentStatements) -> &Statement,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Accepted, StoreError> {
@@ -96,7 +87,7 @@ impl Store {
             return Ok(Accepted::Late);
         };
         let c = c?;
-        let left = millis(deadline.saturating_duration_since(std::time::Instant::now()));
+        let left = millis(deadline.saturating_duration_since(Instant::now()));
         if left == 0 {
             return Ok(Accepted::Late);
         }
@@ -115,7 +106,7 @@ impl Store {
         attempt: &Attempt,
         owner: Uuid,
         lease: Duration,
-        deadline: std::time::Instant,
+        deadline: Instant,
     ) -> Result<Accepted, StoreError> {
         let params: [&(dyn ToSql + Sync); 6] = [
             &attempt.id,
@@ -132,7 +123,7 @@ impl Store {
     pub async fn accept_queued(
         &self,
         payment: &NewPayment,
-        deadline: std::time::Instant,
+        deadline: Instant,
     ) -> Result<Accepted, StoreError> {
         let params: [&(dyn ToSql + Sync); 2] = [&payment.id, &payment.amount.get()];
         self.accept(deadline, |s| &s.accept_queued, &params).await
@@ -149,7 +140,7 @@ impl Store {
         waited: Duration,
     ) -> Result<Vec<Attempt>, StoreError> {
         let c = self.pool.get().await?;
-        let requested_at = Instant::now();
+        let requested_at = Moment::now();
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let params: [&(dyn ToSql + Sync); 6] = [
             &processor.name(),
@@ -235,7 +226,7 @@ impl Store {
                     amount: Cents::new(row.try_get(1)?),
                     processor: Processor::from_name(name)
                         .ok_or_else(|| StoreError::Unexpected(name.to_owned()))?,
-                    requested_at: Instant::from(row.try_get::<_, OffsetDateTime>(3)?),
+                    requested_at: Moment::from(row.try_get::<_, OffsetDateTime>(3)?),
                 })
             })
             .collect()

@@ -7,6 +7,7 @@ mod exactly_once;
 mod metrics;
 mod proxies;
 mod routing;
+mod services;
 mod settling;
 mod stack;
 mod support;
@@ -22,6 +23,7 @@ pub fn all() -> Vec<(&'static str, TestFn)> {
         exactly_once::all(),
         proxies::all(),
         settling::all(),
+        services::all(),
         consistency::all(),
         metrics::all(),
         stack::all(),

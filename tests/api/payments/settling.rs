@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rinha::db::PoolOptions;
-use rinha::payments::domain::{Cents, Instant as RequestedAt, Processor};
-use rinha::payments::store::{Attempt, Store};
+use rinha::payments::domain::{Attempt, Cents, Moment, Processor};
+use rinha::payments::store::Store;
 use uuid::Uuid;
 
 use super::support::{database, lock_waits};
@@ -24,7 +24,7 @@ pub fn all() -> Vec<(&'static str, TestFn)> {
 async fn two_settles_of_the_same_attempts_in_opposite_orders_both_go_through(h: Arc<Harness>) {
     let db = database(&h).await;
     let client = db.client().await;
-    let requested_at = RequestedAt::now();
+    let requested_at = Moment::now();
     let attempts: Vec<Attempt> = (1..=3)
         .map(|n| Attempt {
             id: Uuid::from_u128(n),

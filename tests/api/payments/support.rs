@@ -336,5 +336,5 @@ pub async fn check(app: &Api, default: &Processor, fallback: &Processor, lag: Du
 
 /// An instant as the summaries' bounds take it.
 pub fn iso(t: OffsetDateTime) -> String {
-    rinha::payments::domain::Instant::from(t).to_string()
+    rinha::payments::domain::Moment::from(t).to_string()
 }

@@ -5,26 +5,7 @@ use std::time::Duration;
 use reqwest::{StatusCode, Url};
 use serde::Deserialize;
 
-use crate::payments::domain::Processor;
-use crate::payments::store::Attempt;
-
-/// What became of one send of an attempt. Only the processor's own 500 proves that it
-/// stored nothing: a proxy in front of it (a load balancer, a gateway) answers 502, 503 or
-/// 504 of its own while the processor may still store the payment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Answer {
-    /// 200: stored by this send.
-    Stored,
-    /// 422: stored before (an earlier send of the same attempt).
-    Duplicate,
-    /// 500, the processor failing: this send stored nothing. Also a connection that could
-    /// not be made: nothing was sent.
-    Refused,
-    /// Anything else: no answer (a timeout, a connection lost after the request was
-    /// written), or a status the processor never gives (a proxy's 502, 503 or 504). The
-    /// processor may have stored the payment, or may yet.
-    Unknown(Option<StatusCode>),
-}
+use crate::payments::domain::{Answer, Attempt, Processor};
 
 /// A processor's health, as `GET /payments/service-health` tells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,7 +100,7 @@ impl Processors {
                 StatusCode::OK => Answer::Stored,
                 StatusCode::UNPROCESSABLE_ENTITY => Answer::Duplicate,
                 StatusCode::INTERNAL_SERVER_ERROR => Answer::Refused,
-                other => Answer::Unknown(Some(other)),
+                other => Answer::Unknown(Some(other.as_u16())),
             },
             Err(e) if e.is_connect() => Answer::Refused,
             Err(_) => Answer::Unknown(None),

@@ -5,7 +5,7 @@
 //! - `rinha_payments_retried_total`: sends that ended without the payment paid (refused or
 //!   unanswered), each of which is sent again;
 //! - `rinha_processor_response_seconds{processor}`, `rinha_processor_failing{processor}`: what
-//!   the router last knew of each processor's delay and health;
+//!   the routing policy last knew of each processor's delay and health;
 //! - `rinha_payments_accept_store_seconds`: how long each accept's statement took, from
 //!   asking for the connection to its row back: its turn on the connection (behind the
 //!   statements already sent on it), PostgreSQL's work and both ways over the socket. Beside
@@ -41,7 +41,7 @@ pub struct Lane {
 }
 
 impl Lane {
-    /// What the router knows of the processor now.
+    /// What the routing policy knows of the processor now.
     pub fn known(&self, delay: Duration, failing: bool) {
         self.response.set(delay.as_secs_f64());
         self.failing.set(failing.into());
