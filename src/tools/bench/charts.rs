@@ -508,8 +508,8 @@ impl PaymentFlow {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bench::fixtures::{START_MS, bank_run, payments_run, preview_run, scrape};
-    use crate::bench::plots::lines;
+    use crate::tools::bench::fixtures::{START_MS, bank_run, payments_run, preview_run, scrape};
+    use crate::tools::bench::plots::lines;
 
     /// Every chart is drawn, and each of its lines with data is a polyline of its points.
     fn assert_every_series_is_drawn(sections: &[Section]) {

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use simd_json::prelude::*;
 
-use crate::launcher::postgres;
-use crate::stack::Stack;
+use crate::tools::launcher::postgres;
+use crate::tools::stack::Stack;
 
 /// How long the queue may take to drain once the load stops.
 const DRAIN: Duration = Duration::from_secs(90);

@@ -57,7 +57,7 @@ impl Envelope {
     /// The envelope of `edition` in this repository, checked by this module's tests.
     pub fn contest(edition: Edition) -> Self {
         let all: Envelopes = toml::from_str(include_str!("envelope.toml"))
-            .expect("src/stack/envelope.toml is valid");
+            .expect("src/tools/stack/envelope.toml is valid");
         match edition {
             Edition::Bank => all.bank,
             Edition::Payments => all.payments,
@@ -172,13 +172,13 @@ mod tests {
 
     #[test]
     fn the_compose_file_takes_every_limit_from_the_envelope() {
-        let compose = include_str!("../../docker-compose.yml");
+        let compose = include_str!("../../../docker-compose.yml");
         assert_every_limit_from_the_envelope(compose, Edition::Bank);
     }
 
     #[test]
     fn the_2025_compose_file_takes_every_limit_from_the_payments_envelope() {
-        let compose = include_str!("../../docker-compose-2025.yml");
+        let compose = include_str!("../../../docker-compose-2025.yml");
         assert_every_limit_from_the_envelope(compose, Edition::Payments);
     }
 

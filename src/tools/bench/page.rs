@@ -300,7 +300,7 @@ fn optional(v: Option<f64>, digits: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bench::fixtures::{bank_run, payments_run, preview_run};
+    use crate::tools::bench::fixtures::{bank_run, payments_run, preview_run};
 
     /// Nothing the page would fetch: no script, no stylesheet, no image from elsewhere.
     fn assert_self_contained(html: &str) {

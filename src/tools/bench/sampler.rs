@@ -10,7 +10,7 @@ use prometheus_parse::{Scrape, Value};
 use serde::{Deserialize, Serialize};
 
 use super::machine::{CpuTimes, MachineUsage};
-use crate::stack::{Sample, Stack};
+use crate::tools::stack::{Sample, Stack};
 
 /// How long one scrape may take before its tick goes without the instance's metrics.
 const SCRAPE_TIMEOUT: Duration = Duration::from_millis(300);

@@ -17,9 +17,9 @@ use std::time::Duration;
 pub use envelope::{Api, Envelope, Limits};
 pub use services::{NGINX_STOP, Options, Service, Stack, answers, nginx_command};
 
-use crate::launcher::cgroup::{Cgroup, Throttling};
-use crate::launcher::postgres::ClusterError;
-use crate::launcher::{MissingTool, NoUnprivilegedUser};
+use crate::tools::launcher::cgroup::{Cgroup, Throttling};
+use crate::tools::launcher::postgres::ClusterError;
+use crate::tools::launcher::{MissingTool, NoUnprivilegedUser};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StackError {

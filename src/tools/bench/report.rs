@@ -10,8 +10,8 @@ use super::floor::{self, Floor};
 use super::machine::{CpuTimes, MachineUsage};
 use super::metric;
 use super::served::{self, Buckets, Served};
-use crate::launcher::cgroup::Throttling;
-use crate::stack::{Sample, Stack};
+use crate::tools::launcher::cgroup::Throttling;
+use crate::tools::stack::{Sample, Stack};
 
 /// One service's cost over the k6 run.
 #[derive(Debug, Clone, Serialize, Deserialize)]

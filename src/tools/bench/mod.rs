@@ -18,9 +18,9 @@ use sampler::{Recording, Sampler};
 
 use crate::bank::store::Audit;
 use crate::edition::Edition;
-use crate::launcher::{Tool, find_tool, http, postgres};
 use crate::payments::domain::Fees;
-use crate::stack::{self, Stack, StackError};
+use crate::tools::launcher::{Tool, find_tool, http, postgres};
+use crate::tools::stack::{self, Stack, StackError};
 
 mod archive;
 mod charts;
@@ -43,8 +43,8 @@ use report::Snapshot;
 pub use report::{PaymentsOutcome, Report, ServiceUsage};
 
 /// The scenarios of `k6/`, built in so that the binary needs no checkout.
-const BANK_COMMON: &str = include_str!("../../k6/bank/common.js");
-const PAYMENTS_COMMON: &str = include_str!("../../k6/payments/common.js");
+const BANK_COMMON: &str = include_str!("../../../k6/bank/common.js");
+const PAYMENTS_COMMON: &str = include_str!("../../../k6/payments/common.js");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Scenario {
@@ -101,11 +101,11 @@ impl Scenario {
 
     fn script(self) -> &'static str {
         match self {
-            Self::Official => include_str!("../../k6/bank/official.js"),
-            Self::Stress => include_str!("../../k6/bank/stress.js"),
-            Self::Overload => include_str!("../../k6/bank/overload.js"),
-            Self::Preview | Self::Outage => include_str!("../../k6/payments/preview.js"),
-            Self::Final => include_str!("../../k6/payments/final.js"),
+            Self::Official => include_str!("../../../k6/bank/official.js"),
+            Self::Stress => include_str!("../../../k6/bank/stress.js"),
+            Self::Overload => include_str!("../../../k6/bank/overload.js"),
+            Self::Preview | Self::Outage => include_str!("../../../k6/payments/preview.js"),
+            Self::Final => include_str!("../../../k6/payments/final.js"),
         }
     }
 
@@ -127,7 +127,7 @@ pub enum BenchError {
     #[error(transparent)]
     Stack(#[from] StackError),
     #[error(transparent)]
-    Missing(#[from] crate::launcher::MissingTool),
+    Missing(#[from] crate::tools::launcher::MissingTool),
     #[error("{0}")]
     Io(String, #[source] std::io::Error),
     #[error("cannot reset the ledger after the warm-up")]

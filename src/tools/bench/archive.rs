@@ -182,7 +182,7 @@ fn read_entries(reports: &Path) -> io::Result<Vec<Entry>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bench::fixtures::{bank_run, payments_run};
+    use crate::tools::bench::fixtures::{bank_run, payments_run};
 
     #[test]
     fn each_run_is_kept_in_its_directory_and_listed_newest_first() {

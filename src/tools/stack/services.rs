@@ -11,11 +11,11 @@ use std::time::{Duration, Instant};
 use super::{Envelope, Limits, Sample, StackError};
 use crate::db::{Profile, SERVER_CONF, Sharing};
 use crate::edition::Edition;
-use crate::launcher::cgroup::{Cgroup, Cgroups};
-use crate::launcher::postgres::Cluster;
-use crate::launcher::process::{confine, log_tail, stop};
-use crate::launcher::{Tool, Unprivileged, find_tool, http};
 use crate::payments::domain::{Fees, Processor};
+use crate::tools::launcher::cgroup::{Cgroup, Cgroups};
+use crate::tools::launcher::postgres::Cluster;
+use crate::tools::launcher::process::{confine, log_tail, stop};
+use crate::tools::launcher::{Tool, Unprivileged, find_tool, http};
 
 /// The contest's limit for a stack to be ready.
 const READY_TIMEOUT: Duration = Duration::from_secs(40);
@@ -615,7 +615,7 @@ fn nginx_conf(port: u16, sockets: &[PathBuf]) -> String {
         .iter()
         .map(|s| format!("        server unix:{};", s.display()))
         .collect();
-    include_str!("../../nginx/nginx.conf")
+    include_str!("../../../nginx/nginx.conf")
         .replace("@port@", &port.to_string())
         .replace("@servers@", &servers.join("\n"))
 }

@@ -10,19 +10,19 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::Floor;
-use crate::bench::k6::{Invocation, Progress};
-use crate::bench::machine::{CpuTimes, MachineUsage};
-use crate::bench::report::Seen;
-use crate::bench::requests::Requests;
-use crate::bench::{BenchError, Scenario, io};
 use crate::edition::Edition;
-use crate::launcher::Unprivileged;
-use crate::launcher::process::{confine, log_tail, stop};
 use crate::payments::domain::{Fees, Processor};
-use crate::stack::{NGINX_STOP, StackError, answers, nginx_command, processors};
+use crate::tools::bench::k6::{Invocation, Progress};
+use crate::tools::bench::machine::{CpuTimes, MachineUsage};
+use crate::tools::bench::report::Seen;
+use crate::tools::bench::requests::Requests;
+use crate::tools::bench::{BenchError, Scenario, io};
+use crate::tools::launcher::Unprivileged;
+use crate::tools::launcher::process::{confine, log_tail, stop};
+use crate::tools::stack::{NGINX_STOP, StackError, answers, nginx_command, processors};
 
 /// The floor's NGINX: a template whose `@port@` is filled in here.
-const NGINX_CONF: &str = include_str!("../../../k6/floor/nginx.conf");
+const NGINX_CONF: &str = include_str!("../../../../k6/floor/nginx.conf");
 const READY_TIMEOUT: Duration = Duration::from_secs(10);
 const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::sampler::{metrics_client, metrics_text};
-use crate::stack::Stack;
+use crate::tools::stack::Stack;
 
 const DURATIONS: &str = "rinha_http_request_duration_seconds";
 const SCRAPE_TIMEOUT: Duration = Duration::from_secs(2);

@@ -9,7 +9,7 @@ use super::report::{PaymentsOutcome, Report, ServiceUsage};
 use super::requests::{Requests, Second};
 use super::sampler::{Event, InstanceMetrics, Reading, Recording, ServiceInfo, Tick};
 use super::served::Served;
-use crate::launcher::cgroup::Throttling;
+use crate::tools::launcher::cgroup::Throttling;
 
 pub const START_MS: u64 = 1_750_000_000_000;
 const SECONDS: u64 = 60;
@@ -213,10 +213,14 @@ fn recorded(json: &[u8]) -> Run {
 /// The report.json of a real `rinha bench stress` (DURATION=10s), before the instances
 /// served metrics.
 pub fn bank_run() -> Run {
-    recorded(include_bytes!("../../tests/data/2024q1-stress-report.json"))
+    recorded(include_bytes!(
+        "../../../tests/data/2024q1-stress-report.json"
+    ))
 }
 
 /// The report.json of a real `rinha bench --edition 2025 preview --fault api1@35s`.
 pub fn preview_run() -> Run {
-    recorded(include_bytes!("../../tests/data/2025-preview-report.json"))
+    recorded(include_bytes!(
+        "../../../tests/data/2025-preview-report.json"
+    ))
 }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::stack::Limits;
+use crate::tools::stack::Limits;
 use v2::{Group, Host, Plan};
 
 /// The CFS period the quota is a fraction of, in microseconds (the kernel's default).

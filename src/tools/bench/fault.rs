@@ -12,7 +12,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use crate::duration::parse_duration;
-use crate::stack::{Service, Stack};
+use crate::tools::stack::{Service, Stack};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fault {
