@@ -3,20 +3,7 @@
 use serde::Deserialize;
 
 use crate::edition::Edition;
-
-/// A service's CPU quota (in CPUs) and memory limit (in MiB).
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Limits {
-    pub cpus: f64,
-    pub memory_mb: u64,
-}
-
-impl Limits {
-    pub fn memory_bytes(self) -> u64 {
-        self.memory_mb * 1024 * 1024
-    }
-}
+use crate::tools::launcher::cgroup::Limits;
 
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]

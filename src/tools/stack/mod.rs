@@ -14,10 +14,10 @@ use std::path::PathBuf;
 use std::process::ExitStatus;
 use std::time::Duration;
 
-pub use envelope::{Api, Envelope, Limits};
+pub use envelope::{Api, Envelope};
 pub use services::{NGINX_STOP, Options, Service, Stack, answers, nginx_command};
 
-use crate::tools::launcher::cgroup::{Cgroup, Throttling};
+use crate::tools::launcher::cgroup::{Cgroup, Limits, Throttling};
 use crate::tools::launcher::postgres::ClusterError;
 use crate::tools::launcher::{MissingTool, NoUnprivilegedUser};
 

@@ -7,9 +7,10 @@ use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use super::StackError;
 use super::services::{Launch, Service, Spec, check_port_free};
-use super::{Limits, StackError};
 use crate::payments::domain::Processor;
+use crate::tools::launcher::cgroup::Limits;
 
 /// The contest's processors: their names and the ports they answer on from the host.
 const PROCESSORS: [(Processor, &str, u16); 2] = [

@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{Envelope, Limits, Sample, StackError};
+use super::{Envelope, Sample, StackError};
 use crate::db::{Profile, SERVER_CONF, Sharing};
 use crate::edition::Edition;
 use crate::payments::domain::{Fees, Processor};
-use crate::tools::launcher::cgroup::{Cgroup, Cgroups};
+use crate::tools::launcher::cgroup::{Cgroup, Cgroups, Limits};
 use crate::tools::launcher::postgres::Cluster;
 use crate::tools::launcher::process::{confine, log_tail, stop};
 use crate::tools::launcher::{Tool, Unprivileged, find_tool, http};
