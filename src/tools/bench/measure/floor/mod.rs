@@ -165,7 +165,7 @@ pub fn table(report: &Report, floor: &Floor) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tools::bench::fixtures::payments_run;
+    use crate::tools::bench::measure::fixtures::payments_run;
 
     fn floor() -> Floor {
         Floor {

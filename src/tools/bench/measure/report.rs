@@ -8,7 +8,6 @@ use simd_json::prelude::*;
 
 use super::floor::{self, Floor};
 use super::machine::{CpuTimes, MachineUsage};
-use super::metric;
 use super::served::{self, Buckets, Served};
 use crate::tools::launcher::cgroup::Throttling;
 use crate::tools::stack::{Sample, Stack};
@@ -338,4 +337,14 @@ impl Report {
         }
         out
     }
+}
+
+/// The k6 summary's metric `name`, value `stat`.
+pub fn metric(summary: &simd_json::OwnedValue, name: &str, stat: &str) -> Option<f64> {
+    summary
+        .get("metrics")?
+        .get(name)?
+        .get("values")?
+        .get(stat)?
+        .cast_f64()
 }

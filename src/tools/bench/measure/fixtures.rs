@@ -1,10 +1,10 @@
 //! Runs to draw in the tests: a 2025 run made up second by second (its scrapes parsed by
 //! the sampler's own parser), and the report.json of two real runs in tests/data/.
 
-use super::archive::{Run, RunInfo, Verdict};
 use super::floor::Floor;
 use super::machine::MachineUsage;
 use super::payments::{Setting, Stage};
+use super::record::{Run, RunInfo, Verdict};
 use super::report::{PaymentsOutcome, Report, ServiceUsage};
 use super::requests::{Requests, Second};
 use super::sampler::{Event, InstanceMetrics, Reading, Recording, ServiceInfo, Tick};
@@ -214,13 +214,13 @@ fn recorded(json: &[u8]) -> Run {
 /// served metrics.
 pub fn bank_run() -> Run {
     recorded(include_bytes!(
-        "../../../tests/data/2024q1-stress-report.json"
+        "../../../../tests/data/2024q1-stress-report.json"
     ))
 }
 
 /// The report.json of a real `rinha bench --edition 2025 preview --fault api1@35s`.
 pub fn preview_run() -> Run {
     recorded(include_bytes!(
-        "../../../tests/data/2025-preview-report.json"
+        "../../../../tests/data/2025-preview-report.json"
     ))
 }

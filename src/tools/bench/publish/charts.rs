@@ -7,11 +7,11 @@ use std::ops::Range;
 
 use plotters::style::RGBColor;
 
-use super::archive::Run;
-use super::machine::MachineUsage;
-use super::payments::Stage;
 use super::plots::{BLUE, Band, Chart, GREEN, GREY, ORANGE, PURPLE, RED, Series};
-use super::sampler::{InstanceMetrics, PROCESSORS, Reading, ServiceInfo};
+use crate::tools::bench::measure::machine::MachineUsage;
+use crate::tools::bench::measure::payments::Stage;
+use crate::tools::bench::measure::record::Run;
+use crate::tools::bench::measure::sampler::{InstanceMetrics, PROCESSORS, Reading, ServiceInfo};
 
 /// A colour to each service, the same on every chart.
 const SERVICE_COLORS: [RGBColor; 5] = [BLUE, ORANGE, GREEN, PURPLE, RED];
@@ -101,7 +101,7 @@ impl<'a> Timeline<'a> {
 
     fn requests(&self) -> Section {
         let seconds = &self.run.requests.seconds;
-        let points = |f: fn(&super::requests::Second) -> f64| {
+        let points = |f: fn(&crate::tools::bench::measure::requests::Second) -> f64| {
             seconds.iter().map(|s| (s.at as f64, f(s))).collect()
         };
         let mut rate = self.chart("Requests per second", "requests/s", WIDE);
@@ -508,8 +508,10 @@ impl PaymentFlow {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tools::bench::fixtures::{START_MS, bank_run, payments_run, preview_run, scrape};
-    use crate::tools::bench::plots::lines;
+    use crate::tools::bench::measure::fixtures::{
+        START_MS, bank_run, payments_run, preview_run, scrape,
+    };
+    use crate::tools::bench::publish::plots::lines;
 
     /// Every chart is drawn, and each of its lines with data is a polyline of its points.
     fn assert_every_series_is_drawn(sections: &[Section]) {

@@ -7,11 +7,13 @@
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use plotters::style::RGBColor;
 
-use super::Report;
-use super::archive::{DASHBOARD, Entry, PAGE, REPORT, Run, SUMMARY};
 use super::charts::Timeline;
-use super::floor::{self, Floor};
+use super::entry::{Entry, PAGE, REPORT};
 use super::plots::Chart;
+use crate::tools::bench::measure::floor::{self, Floor};
+use crate::tools::bench::measure::k6::{DASHBOARD, SUMMARY};
+use crate::tools::bench::measure::record::Run;
+use crate::tools::bench::measure::report::Report;
 
 const STYLE: &str = "\
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#222;\
@@ -300,7 +302,7 @@ fn optional(v: Option<f64>, digits: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tools::bench::fixtures::{bank_run, payments_run, preview_run};
+    use crate::tools::bench::measure::fixtures::{bank_run, payments_run, preview_run};
 
     /// Nothing the page would fetch: no script, no stylesheet, no image from elsewhere.
     fn assert_self_contained(html: &str) {

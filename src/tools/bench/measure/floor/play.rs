@@ -12,17 +12,18 @@ use std::time::{Duration, Instant};
 use super::Floor;
 use crate::edition::Edition;
 use crate::payments::domain::{Fees, Processor};
-use crate::tools::bench::k6::{Invocation, Progress};
-use crate::tools::bench::machine::{CpuTimes, MachineUsage};
-use crate::tools::bench::report::Seen;
-use crate::tools::bench::requests::Requests;
-use crate::tools::bench::{BenchError, Scenario, io};
+use crate::tools::bench::measure::error::{BenchError, io};
+use crate::tools::bench::measure::k6::{Invocation, Progress};
+use crate::tools::bench::measure::machine::{CpuTimes, MachineUsage};
+use crate::tools::bench::measure::report::Seen;
+use crate::tools::bench::measure::requests::Requests;
+use crate::tools::bench::measure::scenario::Scenario;
 use crate::tools::launcher::Unprivileged;
 use crate::tools::launcher::process::{confine, log_tail, stop};
 use crate::tools::stack::{NGINX_STOP, StackError, answers, nginx_command, processors};
 
 /// The floor's NGINX: a template whose `@port@` is filled in here.
-const NGINX_CONF: &str = include_str!("../../../../k6/floor/nginx.conf");
+const NGINX_CONF: &str = include_str!("../../../../../k6/floor/nginx.conf");
 const READY_TIMEOUT: Duration = Duration::from_secs(10);
 const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 

@@ -8,8 +8,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{BANK_COMMON, BenchError, PAYMENTS_COMMON, Scenario, io};
-use crate::edition::Edition;
+use super::error::{BenchError, io};
+use super::scenario::Scenario;
+
+/// The files k6 writes into a run's directory: its dashboard and its summary.
+pub const DASHBOARD: &str = "k6.html";
+pub const SUMMARY: &str = "summary.json";
 
 /// One k6 run of a scenario against a target.
 pub struct Invocation<'a> {
@@ -31,11 +35,8 @@ impl Invocation<'_> {
     /// every request's duration, gzipped CSV with times in Unix milliseconds.
     pub fn command(&self, k6: &Path) -> Result<(Command, PathBuf), BenchError> {
         fs::create_dir_all(self.dir).map_err(io("cannot create the k6 directory"))?;
-        let common = match self.scenario.edition() {
-            Edition::Bank => BANK_COMMON,
-            Edition::Payments => PAYMENTS_COMMON,
-        };
-        fs::write(self.dir.join("common.js"), common).map_err(io("cannot write common.js"))?;
+        fs::write(self.dir.join("common.js"), self.scenario.common())
+            .map_err(io("cannot write common.js"))?;
         let script = self.dir.join(format!("{}.js", self.scenario.name()));
         fs::write(&script, self.scenario.script()).map_err(io("cannot write the scenario"))?;
         let out = fs::File::create(self.log).map_err(io("cannot create the k6 log"))?;
