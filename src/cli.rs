@@ -334,6 +334,16 @@ fn parse_processor_url(s: &str) -> Result<reqwest::Url, String> {
     }
 }
 
+impl clap::ValueEnum for Scenario {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Scenario::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()).help(self.about()))
+    }
+}
+
 /// A factor in (0, 1].
 fn parse_scale(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {

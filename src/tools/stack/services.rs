@@ -475,11 +475,7 @@ impl Launch<'_> {
             .args(["--workers", "1", "--pool-size"])
             .arg(self.options.pool_size.to_string())
             .arg("--pool-sharing")
-            .arg(
-                clap::ValueEnum::to_possible_value(&self.options.pool_sharing)
-                    .expect("every way of sharing has a name on the command line")
-                    .get_name(),
-            )
+            .arg(sharing_flag(self.options.pool_sharing))
             .args(["--listen", &address])
             .arg("--metrics-listen")
             .arg(format!("unix:{}", metrics.display()))
@@ -566,6 +562,14 @@ impl Launch<'_> {
 }
 
 /// Starts `command` in `cgroup` as `user`, its output appended to `log`.
+/// How `rinha serve --pool-sharing` names a way of sharing.
+fn sharing_flag(sharing: Sharing) -> &'static str {
+    match sharing {
+        Sharing::Exclusive => "exclusive",
+        Sharing::Shared => "shared",
+    }
+}
+
 fn spawn_confined(
     mut command: Command,
     log: &Path,

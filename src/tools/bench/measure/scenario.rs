@@ -5,24 +5,29 @@ use std::time::Duration;
 use crate::edition::Edition;
 use crate::payments::domain::Fees;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// A scenario of `k6/`, each described by `about`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scenario {
-    /// 2024/Q1: the public acceptance run, open model (about 246 s).
     Official,
-    /// 2024/Q1: closed-model saturation (DURATION, 30 s by default).
     Stress,
-    /// 2024/Q1: a minute at RATE requests per second (6000 by default), then the recovery.
     Overload,
-    /// 2025: the official test's published 60 s script (processors at 5 % and 15 %).
     Preview,
-    /// 2025: the final as it was run: its own 300 s script, 603 VUs, processors at 7 % and
-    /// 10 %, scored from the processors' summaries.
     Final,
-    /// 2025, ours: both processors failing for 30 s of the preview's load, then back.
     Outage,
 }
 
 impl Scenario {
+    /// Every scenario, in the order the command line lists them.
+    pub const ALL: [Self; 6] = [
+        Self::Official,
+        Self::Stress,
+        Self::Overload,
+        Self::Preview,
+        Self::Final,
+        Self::Outage,
+    ];
+
+    /// Its name on the command line and in the reports.
     pub fn name(self) -> &'static str {
         match self {
             Self::Official => "official",
@@ -31,6 +36,27 @@ impl Scenario {
             Self::Preview => "preview",
             Self::Final => "final",
             Self::Outage => "outage",
+        }
+    }
+
+    /// What it plays, for the command line's help.
+    pub fn about(self) -> &'static str {
+        match self {
+            Self::Official => "2024/Q1: the public acceptance run, open model (about 246 s)",
+            Self::Stress => "2024/Q1: closed-model saturation (DURATION, 30 s by default)",
+            Self::Overload => {
+                "2024/Q1: a minute at RATE requests per second (6000 by default), then the recovery"
+            }
+            Self::Preview => {
+                "2025: the official test's published 60 s script (processors at 5 % and 15 %)"
+            }
+            Self::Final => {
+                "2025: the final as it was run: its own 300 s script, 603 VUs, processors at 7 % \
+                 and 10 %, scored from the processors' summaries"
+            }
+            Self::Outage => {
+                "2025, ours: both processors failing for 30 s of the preview's load, then back"
+            }
         }
     }
 
