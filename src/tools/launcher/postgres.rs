@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use tokio_postgres::NoTls;
 
 use super::cgroup::Cgroup;
-use super::process::{confine, log_tail};
+use super::process::{self, confine, log_tail};
 use super::{MissingTool, NoUnprivilegedUser, Tool, Unprivileged, find_tool};
 use crate::db::Profile;
 use crate::edition::Edition;
@@ -242,25 +242,10 @@ fn postmaster(
     cgroup: Option<&Cgroup>,
     user: Option<&Unprivileged>,
 ) -> Result<Child, ClusterError> {
-    let log_file = fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)
-        .map_err(io(format!("cannot open {}", log.display())))?;
     let mut command = Command::new(find_tool(Tool::Postgres)?);
-    command
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(
-            log_file
-                .try_clone()
-                .map_err(io("cannot share the log file"))?,
-        )
-        .stderr(log_file);
+    command.args(args).current_dir(dir);
     // SIGINT is PostgreSQL's fast shutdown.
-    confine(&mut command, cgroup, user, libc::SIGINT);
-    command.spawn().map_err(io("cannot start postgres"))
+    process::spawn(command, log, cgroup, user, libc::SIGINT).map_err(io("cannot start postgres"))
 }
 
 /// Connects and drives the connection on the current runtime.

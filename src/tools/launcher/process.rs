@@ -5,7 +5,8 @@ use std::ffi::CString;
 use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::CommandExt;
-use std::process::{Child, Command};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::Unprivileged;
@@ -48,6 +49,26 @@ pub fn confine(
     }
 }
 
+/// Starts `command` confined (see [`confine`]), its output appended to `log`.
+pub fn spawn(
+    mut command: Command,
+    log: &Path,
+    cgroup: Option<&Cgroup>,
+    user: Option<&Unprivileged>,
+    death_signal: i32,
+) -> io::Result<Child> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)?;
+    command
+        .stdin(Stdio::null())
+        .stdout(file.try_clone()?)
+        .stderr(file);
+    confine(&mut command, cgroup, user, death_signal);
+    command.spawn()
+}
+
 /// Writes "0" (the writing process itself) to a `cgroup.procs` file.
 unsafe fn join(procs: &CString) -> io::Result<()> {
     // SAFETY: a NUL-terminated path and a static buffer; the descriptor is closed here.
@@ -77,7 +98,7 @@ pub fn stop(child: &mut Child, signal: i32, timeout: Duration) {
 }
 
 /// The last lines of a service's log file, for an error message.
-pub fn log_tail(path: &std::path::Path) -> String {
+pub fn log_tail(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(20)..].join("\n")

@@ -5,17 +5,27 @@
 //! instance meanwhile), and so is PostgreSQL in the durable profile (the instances
 //! reconnect by themselves); one that keeps dying, or PostgreSQL dying in the contest
 //! profile (a crash empties its unlogged tables), stops the whole stack with a failure.
+//!
+//! `topology` starts the services in order and watches them; each kind of service is
+//! launched by a file of its own (`postgres`, `api`, `nginx`, `processors`), every process
+//! through `launcher::process`.
 
+mod api;
 mod envelope;
+mod nginx;
+mod postgres;
 pub mod processors;
-mod services;
+mod service;
+mod topology;
 
 use std::path::PathBuf;
 use std::process::ExitStatus;
 use std::time::Duration;
 
 pub use envelope::{Api, Envelope};
-pub use services::{NGINX_STOP, Options, Service, Stack, answers, nginx_command};
+pub use nginx::{NGINX_STOP, answers, nginx_command};
+pub use service::Service;
+pub use topology::{Options, Stack};
 
 use crate::tools::launcher::cgroup::{Cgroup, Limits, Throttling};
 use crate::tools::launcher::postgres::ClusterError;

@@ -8,7 +8,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use super::StackError;
-use super::services::{Launch, Service, Spec, check_port_free};
+use super::service::{Launch, Service, Spec};
+use super::topology::check_port_free;
 use crate::payments::domain::Processor;
 use crate::tools::launcher::cgroup::Limits;
 

@@ -6,7 +6,7 @@
 use std::fs;
 use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use super::Floor;
@@ -19,7 +19,7 @@ use crate::tools::bench::measure::report::Seen;
 use crate::tools::bench::measure::requests::Requests;
 use crate::tools::bench::measure::scenario::Scenario;
 use crate::tools::launcher::Unprivileged;
-use crate::tools::launcher::process::{confine, log_tail, stop};
+use crate::tools::launcher::process::{self, log_tail, stop};
 use crate::tools::stack::{NGINX_STOP, StackError, answers, nginx_command, processors};
 
 /// The floor's NGINX: a template whose `@port@` is filled in here.
@@ -129,11 +129,8 @@ impl Scratch {
         Ok(Self(dir))
     }
 
-    fn log(&self, name: &str) -> Result<(PathBuf, fs::File), BenchError> {
-        let path = self.0.join(format!("{name}.log"));
-        let file =
-            fs::File::create(&path).map_err(io(format!("cannot create {}", path.display())))?;
-        Ok((path, file))
+    fn log(&self, name: &str) -> PathBuf {
+        self.0.join(format!("{name}.log"))
     }
 }
 
@@ -154,18 +151,14 @@ struct Running {
 impl Running {
     /// Starts `command` as `user`, its output in the scratch directory's `<name>.log`.
     fn start(
-        mut command: Command,
+        command: Command,
         name: &'static str,
         signal: i32,
         scratch: &Scratch,
         user: Option<&Unprivileged>,
     ) -> Result<Self, BenchError> {
-        let (log, file) = scratch.log(name)?;
-        let err = file.try_clone().map_err(io("cannot share a log"))?;
-        command.stdin(Stdio::null()).stdout(file).stderr(err);
-        confine(&mut command, None, user, signal);
-        let child = command
-            .spawn()
+        let log = scratch.log(name);
+        let child = process::spawn(command, &log, None, user, signal)
             .map_err(io(format!("cannot start the floor's {name}")))?;
         Ok(Self {
             name,
