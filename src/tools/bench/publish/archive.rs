@@ -11,7 +11,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::entry::{Entry, PAGE, REPORT};
-use super::page;
+use super::{index, page};
 use crate::tools::bench::measure::record::Run;
 
 /// The list of runs, beside their directories.
@@ -32,7 +32,7 @@ pub fn publish(reports: &Path, run: &Run) -> io::Result<PathBuf> {
     entries.sort_by(|a, b| b.info.id.cmp(&a.info.id));
     let json = simd_json::to_string_pretty(&entries).map_err(io::Error::other)?;
     fs::write(reports.join(RUNS), json)?;
-    fs::write(reports.join(PAGE), page::index(&entries))?;
+    fs::write(reports.join(PAGE), index::index(&entries))?;
     Ok(page)
 }
 

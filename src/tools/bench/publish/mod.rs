@@ -1,9 +1,11 @@
-//! Publishing what a run measured: its page (the table of figures, the charts drawn with
-//! `plots`) and the archive of runs with its index. Publishing reads measuring's records and
-//! never the reverse.
+//! Publishing what a run measured: its page (`page`: the table of figures, the charts drawn
+//! with `plots`), the archive of runs (`archive`) and its index (`index`), all
+//! self-contained HTML (`html`). Publishing reads measuring's records and never the reverse.
 
 pub mod archive;
 mod charts;
 mod entry;
+mod html;
+mod index;
 mod page;
 mod plots;

@@ -1,45 +1,18 @@
-//! A run's report page and the archive's index, as self-contained HTML: the style inline,
-//! the charts inline SVG, nothing fetched when a page is opened. A run's page has its
+//! A run's report page, as self-contained HTML (see `html`). It has its
 //! headline figures at the top (the table `rinha bench` prints, with the floor beside the
 //! stack when it was played), links to k6's dashboard and the JSON files, then its charts,
 //! all on the test's time axis.
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
-use plotters::style::RGBColor;
 
 use super::charts::Timeline;
-use super::entry::{Entry, PAGE, REPORT};
+use super::entry::{PAGE, REPORT};
+use super::html::{STYLE, css, fixed, optional};
 use super::plots::Chart;
 use crate::tools::bench::measure::floor::{self, Floor};
 use crate::tools::bench::measure::k6::{DASHBOARD, SUMMARY};
 use crate::tools::bench::measure::record::Run;
 use crate::tools::bench::measure::report::Report;
-
-const STYLE: &str = "\
-body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#222;\
-max-width:1140px;margin:0 auto;padding:12px 20px 40px}\
-h1{font-size:1.45em;margin:.3em 0}\
-h2{font-size:1.15em;margin:1.6em 0 .4em;border-bottom:1px solid #ddd;padding-bottom:.2em}\
-table{border-collapse:collapse;margin:.5em 0;font-variant-numeric:tabular-nums;\
-display:block;overflow-x:auto;max-width:100%}\
-th,td{padding:3px 10px;text-align:right;border-bottom:1px solid #eee;white-space:nowrap}\
-th{font-weight:600;background:#f6f6f6;white-space:normal;vertical-align:bottom}\
-th:first-child,td:first-child{text-align:left}\
-.meta,.links{color:#555}\
-.pass{color:#1a7f37}\
-.fail{color:#c62828;font-weight:600}\
-.events{color:#b71c1c}\
-.note{color:#666;font-style:italic}\
-figure{margin:.4em 0 1em}\
-figure svg{display:block;width:100%;height:auto}\
-figcaption{font-size:.85em;color:#444;margin-left:64px}\
-.key{margin-right:1.3em;white-space:nowrap}\
-.swatch{display:inline-block;width:1.8em;border-top:3px solid;vertical-align:middle;margin-right:.4em}\
-.dashed{border-top-style:dashed}\
-.band{height:.9em;border-top:none;opacity:.3}\
-.grid{display:grid;grid-template-columns:1fr 1fr;gap:0 18px}\
-body.wide{max-width:1360px}\
-.runs th,.runs td{padding:3px 6px}";
 
 /// The run's page.
 pub fn run(run: &Run) -> String {
@@ -87,69 +60,6 @@ pub fn run(run: &Run) -> String {
                     @if let Some(note) = &section.note { p.note { (note) } }
                     div class=(if section.columns == 2 { "grid" } else { "rows" }) {
                         @for chart in &section.charts { (figure(chart)) }
-                    }
-                }
-            }
-        }
-    };
-    page.into_string()
-}
-
-/// The archive's index: one line per run, newest first.
-pub fn index(entries: &[Entry]) -> String {
-    let page = html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "rinha: the runs" }
-                style { (PreEscaped(STYLE)) }
-            }
-            body.wide {
-                h1 { "rinha: the runs" }
-                p.meta {
-                    "Every run of " code { "rinha bench" } " published here, newest first; each \
-                     links to its page of charts. The stack's CPU is per request (2024q1) or \
-                     per accepted payment (2025); the score is the 2025 contest's; steal is the share \
-                     of the machine's time its hypervisor gave to others during the run, which \
-                     no figure of that run is free of. The floor is the same scenario played \
-                     just before against NGINX alone (" code { "--floor" } "): the machine's \
-                     own p99 at that hour, which no stack can beat."
-                }
-                table.runs {
-                    tr {
-                        th { "date (UTC)" } th { "commit" } th { "run" } th { "verdict" }
-                        th { "requests" } th { "req/s" } th { "p50 ms" } th { "p99 ms" }
-                        th { "failed checks / inconsistencies" }
-                        th { "stack CPU ms" } th { "score" } th { "steal %" }
-                        th { "floor p99 ms (steal %)" }
-                    }
-                    @for e in entries {
-                        tr {
-                            td { a href={ (e.info.id) "/" (PAGE) } { (e.info.date.replace('T', " ")) } }
-                            td { code { (e.info.commit) } }
-                            td { (e.info.edition) " " (e.info.scenario) }
-                            td class=(if e.passed { "pass" } else { "fail" }) {
-                                (if e.passed { "passed" } else { "failed" })
-                            }
-                            td { (e.requests) }
-                            td { (fixed(e.requests_per_second, 0)) }
-                            td { (fixed(e.p50_ms, 2)) }
-                            td { (fixed(e.p99_ms, 2)) }
-                            td { (e.checks_failed) " / " (e.inconsistencies) }
-                            td { (optional(e.cpu_ms, 4)) }
-                            td { (optional(e.score, 0)) }
-                            td { (optional(e.steal_percent, 1)) }
-                            td {
-                                @if let Some(floor) = &e.floor {
-                                    (fixed(floor.p99_ms, 2))
-                                    @if let Some(steal) = floor.steal_percent {
-                                        " (" (fixed(steal, 1)) ")"
-                                    }
-                                }
-                            }
-                        }
                     }
                 }
             }
@@ -287,39 +197,11 @@ fn figure(chart: &Chart) -> Markup {
     }
 }
 
-fn css(RGBColor(r, g, b): RGBColor) -> String {
-    format!("#{r:02x}{g:02x}{b:02x}")
-}
-
-fn fixed(v: f64, digits: usize) -> String {
-    format!("{v:.digits$}")
-}
-
-fn optional(v: Option<f64>, digits: usize) -> String {
-    v.map_or("-".to_owned(), |v| fixed(v, digits))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::tools::bench::measure::fixtures::{bank_run, payments_run, preview_run};
-
-    /// Nothing the page would fetch: no script, no stylesheet, no image from elsewhere.
-    fn assert_self_contained(html: &str) {
-        for fetch in ["<script", "<link", "<img", "<iframe", "url(", "@import"] {
-            assert!(!html.contains(fetch), "the page holds {fetch}");
-        }
-        for attribute in ["src=\"", "href=\""] {
-            for (_, rest) in html.match_indices(attribute).map(|(i, _)| html.split_at(i)) {
-                let value = &rest[attribute.len()..];
-                assert!(
-                    !value.starts_with("http"),
-                    "{}",
-                    &rest[..60.min(rest.len())]
-                );
-            }
-        }
-    }
+    use crate::tools::bench::publish::html::assert_self_contained;
 
     #[test]
     fn a_page_holds_every_chart_its_legends_and_the_links_to_k6s_reports() {
@@ -380,26 +262,5 @@ mod tests {
         );
         assert_self_contained(&preview);
         assert_self_contained(&bank);
-    }
-
-    #[test]
-    fn the_index_links_every_run_newest_first() {
-        let mut older = payments_run();
-        older.info.id = "2025-06-30-120000-2025-preview".into();
-        older.verdict.passed = false;
-        let entries: Vec<Entry> = [payments_run(), older].iter().map(Entry::of).collect();
-
-        let html = index(&entries);
-
-        let newest = html
-            .find("2025-07-01-120000-2025-preview/index.html")
-            .unwrap();
-        let oldest = html
-            .find("2025-06-30-120000-2025-preview/index.html")
-            .unwrap();
-        assert!(newest < oldest);
-        assert!(html.contains(r#"<td class="fail">failed</td>"#));
-        assert!(html.contains("<td>210000</td><td>3.5</td><td>1.50 (0.8)</td>"));
-        assert_self_contained(&html);
     }
 }
