@@ -12,6 +12,7 @@
 pub mod bank;
 pub mod cli;
 pub mod db;
+pub mod deadline;
 pub mod duration;
 pub mod edition;
 pub mod iso8601;

@@ -6,7 +6,7 @@ use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio_postgres::NoTls;
 
@@ -14,6 +14,7 @@ use super::cgroup::Cgroup;
 use super::process::{self, confine, log_tail};
 use super::{MissingTool, NoUnprivilegedUser, Tool, Unprivileged, find_tool};
 use crate::db::Profile;
+use crate::deadline;
 use crate::edition::Edition;
 
 /// The database role that owns everything; clients connect as it (trust auth on a socket
@@ -208,15 +209,17 @@ impl Cluster {
     }
 
     async fn wait_ready(&mut self) -> Result<(), ClusterError> {
-        let deadline = Instant::now() + READY_TIMEOUT;
-        while Instant::now() < deadline {
+        let every = Duration::from_millis(50);
+        // Some(false) once it has exited: no use waiting for it then.
+        let ready = deadline::poll_async(READY_TIMEOUT, every, async || {
             if matches!(self.postmaster.try_wait(), Ok(Some(_))) {
-                break;
+                return Some(false);
             }
-            if connect(&self.config("postgres")).await.is_ok() {
-                return Ok(());
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            connect(&self.config("postgres")).await.ok().map(|_| true)
+        })
+        .await;
+        if ready == Some(true) {
+            return Ok(());
         }
         Err(ClusterError::NotReady {
             log: self.log.clone(),

@@ -7,10 +7,11 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::Unprivileged;
 use super::cgroup::Cgroup;
+use crate::deadline;
 
 /// Prepares `command` so that, between fork and exec, the child
 /// 1. joins `cgroup` (so everything it forks later is limited from the start),
@@ -89,10 +90,9 @@ unsafe fn join(procs: &CString) -> io::Result<()> {
 pub fn stop(child: &mut Child, signal: i32, timeout: Duration) {
     // SAFETY: kill has no memory-safety preconditions; the pid is our child's.
     unsafe { libc::kill(child.id() as i32, signal) };
-    let deadline = Instant::now() + timeout;
-    while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    deadline::poll(timeout, Duration::from_millis(20), || {
+        (!matches!(child.try_wait(), Ok(None))).then_some(())
+    });
     let _ = child.kill();
     let _ = child.wait();
 }

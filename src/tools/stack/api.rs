@@ -4,12 +4,13 @@
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::StackError;
 use super::service::{Launch, Process, Service, Spec};
 use super::topology::READY_TIMEOUT;
 use crate::db::Sharing;
+use crate::deadline;
 use crate::payments::domain::Processor;
 use crate::tools::launcher::cgroup::{Cgroup, Limits};
 use crate::tools::launcher::process::log_tail;
@@ -81,22 +82,21 @@ fn sharing_flag(sharing: Sharing) -> &'static str {
 }
 
 pub(super) fn wait_for_socket(service: &mut Service, socket: &Path) -> Result<(), StackError> {
-    let deadline = Instant::now() + READY_TIMEOUT;
-    while UnixStream::connect(socket).is_err() {
+    deadline::poll(READY_TIMEOUT, Duration::from_millis(20), || {
+        if UnixStream::connect(socket).is_ok() {
+            return Some(Ok(()));
+        }
         if let Process::Child { child, .. } = &mut service.process
             && let Ok(Some(status)) = child.try_wait()
         {
             let log = log_tail(&service.log);
-            return Err(StackError::Died {
+            return Some(Err(StackError::Died {
                 name: service.name.clone(),
                 status,
                 log,
-            });
+            }));
         }
-        if Instant::now() >= deadline {
-            return Err(StackError::NotReady(READY_TIMEOUT));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Ok(())
+        None
+    })
+    .unwrap_or(Err(StackError::NotReady(READY_TIMEOUT)))
 }

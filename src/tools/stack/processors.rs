@@ -5,11 +5,12 @@
 
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::StackError;
 use super::service::{Launch, Service, Spec};
 use super::topology::check_port_free;
+use crate::deadline;
 use crate::payments::domain::Processor;
 use crate::tools::launcher::cgroup::Limits;
 
@@ -66,12 +67,8 @@ pub fn command(port: u16, fee: f64) -> Result<Command, StackError> {
 /// Waits until something accepts connections on `port` of the loopback.
 pub fn wait_for_port(port: u16) -> Result<(), StackError> {
     let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let deadline = Instant::now() + READY_TIMEOUT;
-    while TcpStream::connect(address).is_err() {
-        if Instant::now() >= deadline {
-            return Err(StackError::NotReady(READY_TIMEOUT));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Ok(())
+    deadline::poll(READY_TIMEOUT, Duration::from_millis(20), || {
+        TcpStream::connect(address).ok().map(drop)
+    })
+    .ok_or(StackError::NotReady(READY_TIMEOUT))
 }

@@ -5,7 +5,7 @@ use std::fs::{self, File};
 use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::api::{api_sockets, wait_for_socket};
 use super::nginx::answers;
@@ -13,6 +13,7 @@ use super::postgres::start_postgres;
 use super::service::{Launch, Process, Service};
 use super::{Envelope, Sample, StackError};
 use crate::db::{Profile, Sharing};
+use crate::deadline;
 use crate::edition::Edition;
 use crate::payments::domain::Fees;
 use crate::tools::launcher::Unprivileged;
@@ -210,20 +211,14 @@ impl Stack {
     }
 
     fn wait_ready(&mut self) -> Result<(), StackError> {
-        let deadline = Instant::now() + READY_TIMEOUT;
-        loop {
+        deadline::poll(READY_TIMEOUT, Duration::from_millis(100), || {
             if let Some((index, status, log)) = self.dead_service() {
                 let name = self.services[index].name.clone();
-                return Err(StackError::Died { name, status, log });
+                return Some(Err(StackError::Died { name, status, log }));
             }
-            if answers(self.port, self.edition) {
-                return Ok(());
-            }
-            if Instant::now() >= deadline {
-                return Err(StackError::NotReady(READY_TIMEOUT));
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+            answers(self.port, self.edition).then_some(Ok(()))
+        })
+        .unwrap_or(Err(StackError::NotReady(READY_TIMEOUT)))
     }
 }
 

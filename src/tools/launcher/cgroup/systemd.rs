@@ -6,8 +6,9 @@
 
 use std::fs;
 use std::process::Command;
-use std::thread::sleep;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::deadline;
 
 /// How long systemd may take to run the job that moves the process.
 const MOVE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -66,19 +67,12 @@ pub fn delegate(user: bool, pid: u32) -> Result<(), String> {
     }
     // The call queues a job; systemd moves the process when it runs it.
     let unit = unit(pid);
-    let deadline = Instant::now() + MOVE_TIMEOUT;
-    while !in_unit(
-        &fs::read_to_string("/proc/self/cgroup").unwrap_or_default(),
-        &unit,
-    ) {
-        if Instant::now() > deadline {
-            return Err(format!(
-                "systemd did not move it into {unit} within {MOVE_TIMEOUT:?}"
-            ));
-        }
-        sleep(Duration::from_millis(20));
-    }
-    Ok(())
+    let moved = || {
+        let membership = fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
+        in_unit(&membership, &unit).then_some(())
+    };
+    deadline::poll(MOVE_TIMEOUT, Duration::from_millis(20), moved)
+        .ok_or_else(|| format!("systemd did not move it into {unit} within {MOVE_TIMEOUT:?}"))
 }
 
 /// Whether `/proc/self/cgroup` puts the process in `unit`'s group of the unified hierarchy.

@@ -10,6 +10,7 @@ use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use super::Floor;
+use crate::deadline;
 use crate::edition::Edition;
 use crate::payments::domain::{Fees, Processor};
 use crate::tools::bench::measure::error::{BenchError, io};
@@ -214,16 +215,13 @@ fn start_nginx(
         .map_err(io(format!("cannot write {}", conf.display())))?;
     let command = nginx_command(&scratch.0, &conf)?;
     let mut nginx = Running::start(command, "nginx", NGINX_STOP, scratch, user)?;
-    let deadline = Instant::now() + READY_TIMEOUT;
-    while !answers(port, edition) {
-        if let Some(died) = nginx.died() {
-            return Err(died);
+    deadline::poll(READY_TIMEOUT, Duration::from_millis(50), || {
+        if answers(port, edition) {
+            return Some(Ok(()));
         }
-        if Instant::now() >= deadline {
-            return Err(StackError::NotReady(READY_TIMEOUT).into());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+        nginx.died().map(Err)
+    })
+    .unwrap_or(Err(StackError::NotReady(READY_TIMEOUT).into()))?;
     Ok(nginx)
 }
 
