@@ -1,8 +1,7 @@
 //! Starting and confining the services around the API: PostgreSQL clusters, processes in
-//! cgroups as an unprivileged account, and the probes that tell when they are ready.
+//! cgroups as an unprivileged account.
 
 pub mod cgroup;
-pub mod http;
 pub mod postgres;
 pub mod process;
 mod tools;

@@ -2,16 +2,16 @@
 //! sockets, the command the floor shares, and the probe that tells a stack is ready.
 
 use std::fs;
-use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use super::StackError;
 use super::service::{Launch, Service, Spec};
 use super::topology::mkdir_for;
 use crate::edition::Edition;
 use crate::tools::launcher::cgroup::{Cgroup, Limits};
-use crate::tools::launcher::{Tool, find_tool, http};
+use crate::tools::launcher::{Tool, find_tool};
 
 impl Launch<'_> {
     pub(super) fn nginx(
@@ -39,6 +39,9 @@ impl Launch<'_> {
     }
 }
 
+/// How long a readiness probe waits for its answer.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// NGINX's graceful shutdown.
 pub const NGINX_STOP: i32 = libc::SIGQUIT;
 
@@ -55,15 +58,19 @@ pub fn nginx_command(prefix: &Path, conf: &Path) -> Result<Command, StackError> 
     Ok(command)
 }
 
-/// Whether whatever listens on `port` answers the edition's cheapest read with a 200: how
-/// a stack, or the floor standing in for one, shows it is ready.
-pub fn answers(port: u16, edition: Edition) -> bool {
+/// Whether whatever listens on `port` answers the edition's cheapest read with a 200 within
+/// `PROBE_TIMEOUT`: how a stack, or the floor standing in for one, shows it is ready.
+pub async fn answers(port: u16, edition: Edition) -> bool {
     let probe = match edition {
         Edition::Bank => "/clientes/1/extrato",
         Edition::Payments => "/payments-summary",
     };
-    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    matches!(http::request(address, "GET", probe, None), Ok((200, _)))
+    reqwest::Client::new()
+        .get(format!("http://127.0.0.1:{port}{probe}"))
+        .timeout(PROBE_TIMEOUT)
+        .send()
+        .await
+        .is_ok_and(|response| response.status() == reqwest::StatusCode::OK)
 }
 
 /// The NGINX configuration of this repository with the port and the instances' sockets.

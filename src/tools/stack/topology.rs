@@ -128,7 +128,7 @@ impl Stack {
             wait_for_socket(service, socket)?;
         }
         stack.services.push(launch.nginx(envelope.nginx, group())?);
-        stack.wait_ready()?;
+        stack.wait_ready().await?;
         Ok(stack)
     }
 
@@ -210,14 +210,16 @@ impl Stack {
         drop(self);
     }
 
-    fn wait_ready(&mut self) -> Result<(), StackError> {
-        deadline::poll(READY_TIMEOUT, Duration::from_millis(100), || {
+    async fn wait_ready(&mut self) -> Result<(), StackError> {
+        let every = Duration::from_millis(100);
+        deadline::poll_async(READY_TIMEOUT, every, async || {
             if let Some((index, status, log)) = self.dead_service() {
                 let name = self.services[index].name.clone();
                 return Some(Err(StackError::Died { name, status, log }));
             }
-            answers(self.port, self.edition).then_some(Ok(()))
+            answers(self.port, self.edition).await.then_some(Ok(()))
         })
+        .await
         .unwrap_or(Err(StackError::NotReady(READY_TIMEOUT)))
     }
 }

@@ -19,13 +19,12 @@ pub mod scenario;
 pub mod served;
 
 use std::fs;
-use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::bank::store::Audit;
 use crate::edition::Edition;
-use crate::tools::launcher::{http, postgres};
+use crate::tools::launcher::postgres;
 use crate::tools::stack::Stack;
 use error::{BenchError, io};
 use fault::Fault;
@@ -35,6 +34,9 @@ use record::{Run, RunInfo, Verdict};
 use report::{Report, Snapshot};
 use requests::Requests;
 use scenario::Scenario;
+
+/// How long a warm-up request may take.
+const WARM_UP_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// A run measured: its record, and how it ended (the checks' error first, then k6's).
 pub struct Measured {
@@ -161,18 +163,19 @@ async fn settle(stack: &Stack, report: &Report) -> Result<String, BenchError> {
 /// Sends every kind of request through the port so that connections are open and
 /// statements prepared, then empties the ledger: the scenarios expect fresh accounts.
 async fn warm_up(stack: &Stack) -> Result<(), BenchError> {
-    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, stack.port));
+    let http = reqwest::Client::new();
+    let base = stack_url(stack);
     for round in 0..300 {
         let id = 1 + round % 5;
-        let _ = http::request(address, "GET", &format!("/clientes/{id}/extrato"), None);
+        let statement = http.get(format!("{base}/clientes/{id}/extrato"));
+        let _ = statement.timeout(WARM_UP_TIMEOUT).send().await;
         for tipo in ["c", "d"] {
             let body = format!(r#"{{"valor": 1, "tipo": "{tipo}", "descricao": "aquecendo"}}"#);
-            let _ = http::request(
-                address,
-                "POST",
-                &format!("/clientes/{id}/transacoes"),
-                Some(&body),
-            );
+            let transaction = http
+                .post(format!("{base}/clientes/{id}/transacoes"))
+                .header("content-type", "application/json")
+                .body(body);
+            let _ = transaction.timeout(WARM_UP_TIMEOUT).send().await;
         }
     }
     let client = postgres::connect(stack.database())

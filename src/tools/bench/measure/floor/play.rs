@@ -52,7 +52,7 @@ pub async fn play(
         )?),
     };
     let port = free_port()?;
-    let nginx = start_nginx(&scratch, user.as_ref(), port, scenario.edition())?;
+    let nginx = start_nginx(&scratch, user.as_ref(), port, scenario.edition()).await?;
     let nginx_pid = nginx.child.id();
     running.push(nginx);
     let base_url = format!("http://localhost:{port}");
@@ -204,7 +204,7 @@ fn start_processors(
     Ok([urls[0].clone(), urls[1].clone()])
 }
 
-fn start_nginx(
+async fn start_nginx(
     scratch: &Scratch,
     user: Option<&Unprivileged>,
     port: u16,
@@ -215,12 +215,13 @@ fn start_nginx(
         .map_err(io(format!("cannot write {}", conf.display())))?;
     let command = nginx_command(&scratch.0, &conf)?;
     let mut nginx = Running::start(command, "nginx", NGINX_STOP, scratch, user)?;
-    deadline::poll(READY_TIMEOUT, Duration::from_millis(50), || {
-        if answers(port, edition) {
+    deadline::poll_async(READY_TIMEOUT, Duration::from_millis(50), async || {
+        if answers(port, edition).await {
             return Some(Ok(()));
         }
         nginx.died().map(Err)
     })
+    .await
     .unwrap_or(Err(StackError::NotReady(READY_TIMEOUT).into()))?;
     Ok(nginx)
 }
