@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use nix::sys::signal::{Signal, kill};
 use tokio_postgres::NoTls;
 
 use super::cgroup::Cgroup;
@@ -130,9 +131,12 @@ impl Cluster {
         crash: bool,
         cgroup: Option<&Cgroup>,
     ) -> Result<(), ClusterError> {
-        let signal = if crash { libc::SIGQUIT } else { libc::SIGINT };
-        // SAFETY: kill has no memory-safety preconditions; the pid is our own child.
-        unsafe { libc::kill(self.postmaster.id() as i32, signal) };
+        let signal = if crash {
+            Signal::SIGQUIT
+        } else {
+            Signal::SIGINT
+        };
+        let _ = kill(process::pid(&self.postmaster), signal);
         self.postmaster
             .wait()
             .map_err(io("cannot wait for postgres"))?;
@@ -231,8 +235,7 @@ impl Cluster {
 impl Drop for Cluster {
     fn drop(&mut self) {
         // SIGINT is PostgreSQL's fast shutdown: roll back sessions, checkpoint, exit.
-        // SAFETY: kill has no memory-safety preconditions; the pid is our own child.
-        unsafe { libc::kill(self.postmaster.id() as i32, libc::SIGINT) };
+        let _ = kill(process::pid(&self.postmaster), Signal::SIGINT);
         let _ = self.postmaster.wait();
     }
 }
@@ -248,7 +251,7 @@ fn postmaster(
     let mut command = Command::new(find_tool(Tool::Postgres)?);
     command.args(args).current_dir(dir);
     // SIGINT is PostgreSQL's fast shutdown.
-    process::spawn(command, log, cgroup, user, libc::SIGINT).map_err(io("cannot start postgres"))
+    process::spawn(command, log, cgroup, user, Signal::SIGINT).map_err(io("cannot start postgres"))
 }
 
 /// Connects and drives the connection on the current runtime.
@@ -278,7 +281,7 @@ fn initdb(data: &Path, user: Option<&Unprivileged>) -> Result<(), ClusterError> 
         ])
         .current_dir(data)
         .stdin(Stdio::null());
-    confine(&mut command, None, user, libc::SIGKILL);
+    confine(&mut command, None, user, Signal::SIGKILL);
     let output = command.output().map_err(io("cannot run initdb"))?;
     if output.status.success() {
         Ok(())

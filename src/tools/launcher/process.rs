@@ -9,6 +9,10 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use nix::sys::prctl::set_pdeathsig;
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::{Gid, Pid, Uid, setgid, setgroups, setuid};
+
 use super::Unprivileged;
 use super::cgroup::Cgroup;
 use crate::deadline;
@@ -22,7 +26,7 @@ pub fn confine(
     command: &mut Command,
     cgroup: Option<&Cgroup>,
     user: Option<&Unprivileged>,
-    death_signal: i32,
+    death_signal: Signal,
 ) {
     let procs: Vec<CString> = cgroup
         .map(|c| c.procs_files())
@@ -30,22 +34,22 @@ pub fn confine(
         .iter()
         .map(|path| CString::new(path.as_os_str().as_bytes()).expect("cgroup paths have no NUL"))
         .collect();
-    let ids = user.map(|u| (u.uid, u.gid));
+    let ids = user.map(|u| (Uid::from_raw(u.uid), Gid::from_raw(u.gid)));
     // SAFETY: the closure runs between fork and exec, and only makes async-signal-safe
     // system calls (open, write, close, setgroups, setgid, setuid, prctl) on memory
-    // allocated before the fork.
+    // allocated before the fork; an error is an errno, which allocates nothing.
     unsafe {
         command.pre_exec(move || {
             for path in &procs {
                 join(path)?;
             }
             if let Some((uid, gid)) = ids {
-                check(libc::setgroups(0, std::ptr::null()))?;
-                check(libc::setgid(gid))?;
-                check(libc::setuid(uid))?;
+                setgroups(&[])?;
+                setgid(gid)?;
+                setuid(uid)?;
             }
             // Set last: a change of credentials clears it.
-            check(libc::prctl(libc::PR_SET_PDEATHSIG, death_signal))
+            Ok(set_pdeathsig(death_signal)?)
         });
     }
 }
@@ -56,7 +60,7 @@ pub fn spawn(
     log: &Path,
     cgroup: Option<&Cgroup>,
     user: Option<&Unprivileged>,
-    death_signal: i32,
+    death_signal: Signal,
 ) -> io::Result<Child> {
     let file = std::fs::OpenOptions::new()
         .create(true)
@@ -87,14 +91,18 @@ unsafe fn join(procs: &CString) -> io::Result<()> {
 }
 
 /// Sends `signal` to `child`, gives it `timeout` to exit, then kills it; reaps it either way.
-pub fn stop(child: &mut Child, signal: i32, timeout: Duration) {
-    // SAFETY: kill has no memory-safety preconditions; the pid is our child's.
-    unsafe { libc::kill(child.id() as i32, signal) };
+pub fn stop(child: &mut Child, signal: Signal, timeout: Duration) {
+    let _ = kill(pid(child), signal);
     deadline::poll(timeout, Duration::from_millis(20), || {
         (!matches!(child.try_wait(), Ok(None))).then_some(())
     });
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// A child's process id, as the system calls take it.
+pub fn pid(child: &Child) -> Pid {
+    Pid::from_raw(child.id() as i32)
 }
 
 /// The last lines of a service's log file, for an error message.

@@ -1,3 +1,5 @@
+use nix::unistd::{User, geteuid};
+
 /// The unprivileged account a service runs as when the launcher itself runs as root
 /// (PostgreSQL refuses to run as root; CI and these machines run as root).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,16 +14,14 @@ const CANDIDATES: [&str; 2] = ["postgres", "nobody"];
 
 impl Unprivileged {
     /// `None` when not running as root (nothing to drop); otherwise the first candidate
-    /// account found in `/etc/passwd`.
+    /// account the system knows.
     pub fn when_root() -> Result<Option<Self>, NoUnprivilegedUser> {
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        if unsafe { libc::geteuid() } != 0 {
+        if !geteuid().is_root() {
             return Ok(None);
         }
-        let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
         CANDIDATES
             .iter()
-            .find_map(|name| lookup(&passwd, name))
+            .find_map(|name| lookup(name))
             .map(Some)
             .ok_or(NoUnprivilegedUser)
     }
@@ -32,18 +32,13 @@ impl Unprivileged {
     }
 }
 
-fn lookup(passwd: &str, name: &str) -> Option<Unprivileged> {
-    passwd.lines().find_map(|line| {
-        let mut fields = line.split(':');
-        if fields.next()? != name {
-            return None;
-        }
-        let _password = fields.next()?;
-        Some(Unprivileged {
-            name: name.to_owned(),
-            uid: fields.next()?.parse().ok()?,
-            gid: fields.next()?.parse().ok()?,
-        })
+/// The account named `name`, if the system has one.
+fn lookup(name: &str) -> Option<Unprivileged> {
+    let user = User::from_name(name).ok()??;
+    Some(Unprivileged {
+        name: user.name,
+        uid: user.uid.as_raw(),
+        gid: user.gid.as_raw(),
     })
 }
 
@@ -56,17 +51,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_account_is_read_from_a_passwd_line() {
-        let passwd =
-            "root:x:0:0:root:/root:/bin/bash\npostgres:x:101:104::/var/lib/postgresql:/bin/bash\n";
-        assert_eq!(
-            lookup(passwd, "postgres"),
-            Some(Unprivileged {
-                name: "postgres".into(),
-                uid: 101,
-                gid: 104
-            })
-        );
-        assert_eq!(lookup(passwd, "nobody"), None);
+    fn an_account_is_looked_up_by_name() {
+        let root = lookup("root").unwrap();
+
+        assert_eq!((root.name.as_str(), root.uid, root.gid), ("root", 0, 0));
+        assert_eq!(lookup("no-such-account-here"), None);
     }
 }

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use nix::sys::signal::Signal;
+
 use super::StackError;
 use super::service::{Launch, Process, Service, Spec};
 use super::topology::READY_TIMEOUT;
@@ -55,7 +57,7 @@ impl Launch<'_> {
                 .env("PAYMENT_PROCESSOR_FEE_FALLBACK", fee(Processor::Fallback));
         }
         let name = format!("api{n}");
-        let stop_signal = libc::SIGTERM;
+        let stop_signal = Signal::SIGTERM;
         let service = self.spawn(
             command,
             Spec {

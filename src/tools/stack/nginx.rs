@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use nix::sys::signal::Signal;
+
 use super::StackError;
 use super::service::{Launch, Service, Spec};
 use super::topology::mkdir_for;
@@ -43,7 +45,7 @@ impl Launch<'_> {
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// NGINX's graceful shutdown.
-pub const NGINX_STOP: i32 = libc::SIGQUIT;
+pub const NGINX_STOP: Signal = Signal::SIGQUIT;
 
 /// NGINX with its files under `prefix`, its configuration `conf` and its errors on
 /// standard error.

@@ -7,6 +7,8 @@ use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::process::Command;
 use std::time::Duration;
 
+use nix::sys::signal::Signal;
+
 use super::StackError;
 use super::service::{Launch, Service, Spec};
 use super::topology::check_port_free;
@@ -39,7 +41,7 @@ impl Launch<'_> {
                 name: name.to_owned(),
                 limits: outside,
                 cgroup: None,
-                stop_signal: libc::SIGTERM,
+                stop_signal: Signal::SIGTERM,
                 address: format!("http://127.0.0.1:{port}"),
             };
             started.push(self.spawn(command, spec)?);

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command};
 use std::time::Duration;
 
+use nix::sys::signal::Signal;
+
 use super::{Options, StackError};
 use crate::tools::launcher::Unprivileged;
 use crate::tools::launcher::cgroup::{Cgroup, Limits};
@@ -19,7 +21,7 @@ pub(super) enum Process {
     Postgres(Cluster),
     Child {
         child: Child,
-        stop_signal: i32,
+        stop_signal: Signal,
         recipe: Recipe,
     },
 }
@@ -101,7 +103,7 @@ pub(super) struct Spec {
     pub(super) name: String,
     pub(super) limits: Limits,
     pub(super) cgroup: Option<Cgroup>,
-    pub(super) stop_signal: i32,
+    pub(super) stop_signal: Signal,
     pub(super) address: String,
 }
 

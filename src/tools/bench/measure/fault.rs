@@ -11,6 +11,9 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
 use crate::duration::parse_duration;
 use crate::tools::stack::{Service, Stack};
 
@@ -60,18 +63,17 @@ impl Fault {
     pub fn inject(&self, stack: &Stack) -> Result<(), String> {
         let service = self.target(stack)?;
         let signal = if service.name == "postgres" {
-            libc::SIGQUIT
+            Signal::SIGQUIT
         } else {
-            libc::SIGKILL
+            Signal::SIGKILL
         };
         tracing::warn!(
             service = service.name,
             pid = service.pid,
-            signal,
+            signal = signal as i32,
             "injecting a fault"
         );
-        // SAFETY: kill has no memory-safety preconditions; the pid is the stack's child.
-        unsafe { libc::kill(service.pid as i32, signal) };
+        let _ = kill(Pid::from_raw(service.pid as i32), signal);
         Ok(())
     }
 }

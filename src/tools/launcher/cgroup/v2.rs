@@ -69,8 +69,7 @@ impl Host {
     pub fn this() -> Self {
         Self {
             pid: std::process::id(),
-            // SAFETY: geteuid has no preconditions and cannot fail.
-            root: unsafe { libc::geteuid() } == 0,
+            root: nix::unistd::geteuid().is_root(),
             systemd: Path::new("/run/systemd/system").is_dir(),
             delegated: false,
         }

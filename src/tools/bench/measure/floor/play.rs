@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
+use nix::sys::signal::Signal;
+
 use super::Floor;
 use crate::deadline;
 use crate::edition::Edition;
@@ -145,7 +147,7 @@ impl Drop for Scratch {
 struct Running {
     name: &'static str,
     child: Child,
-    signal: i32,
+    signal: Signal,
     log: PathBuf,
 }
 
@@ -154,7 +156,7 @@ impl Running {
     fn start(
         command: Command,
         name: &'static str,
-        signal: i32,
+        signal: Signal,
         scratch: &Scratch,
         user: Option<&Unprivileged>,
     ) -> Result<Self, BenchError> {
@@ -197,7 +199,13 @@ fn start_processors(
     ] {
         let port = free_port()?;
         let command = processors::command(port, fees.of(processor))?;
-        processes.push(Running::start(command, name, libc::SIGTERM, scratch, user)?);
+        processes.push(Running::start(
+            command,
+            name,
+            Signal::SIGTERM,
+            scratch,
+            user,
+        )?);
         processors::wait_for_port(port)?;
         urls.push(format!("http://127.0.0.1:{port}"));
     }
