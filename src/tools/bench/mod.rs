@@ -71,7 +71,7 @@ pub fn run(settings: &Settings) -> Result<(), BenchError> {
             Against::Stack => None,
             Against::FloorAndStack | Against::Floor => {
                 let (floor, requests) = floor::play(*scenario, &k6, options.fees).await?;
-                println!("{}", floor.table(scenario.name()));
+                println!("{}", publish::table::floor(&floor, scenario.name()));
                 Some((floor, requests))
             }
         };
@@ -102,7 +102,7 @@ async fn measure_and_publish(
         faults,
         ..
     } = settings;
-    let measured = measure::on_stack(
+    let played = measure::play(
         stack,
         *scenario,
         k6,
@@ -112,6 +112,8 @@ async fn measure_and_publish(
         floor,
     )
     .await?;
+    println!("{}", publish::table::run(&played.report));
+    let measured = measure::conclude(stack, played).await;
     let page = publish::archive::publish(reports, &measured.run).map_err(io(format!(
         "cannot publish the run in {}",
         reports.display()

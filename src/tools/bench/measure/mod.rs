@@ -29,7 +29,7 @@ use crate::tools::stack::Stack;
 use error::{BenchError, io};
 use fault::Fault;
 use floor::Floor;
-use load::{run_k6, stack_url};
+use load::{K6Run, run_k6, stack_url};
 use record::{Run, RunInfo, Verdict};
 use report::{Report, Snapshot};
 use requests::Requests;
@@ -44,10 +44,20 @@ pub struct Measured {
     pub outcome: Result<(), BenchError>,
 }
 
-/// Targets the faults, warms the stack up, plays the scenario against it in the run's
-/// directory under `reports` and checks what it left (the audit, the settlement): the
-/// run's record, to publish before its outcome is returned.
-pub async fn on_stack(
+/// What the load left, before the checks: the run's report, and what k6 wrote.
+pub struct Played {
+    pub report: Report,
+    info: RunInfo,
+    dir: PathBuf,
+    summary: Vec<u8>,
+    summary_path: PathBuf,
+    k6_run: K6Run,
+    floor_requests: Option<Requests>,
+}
+
+/// Targets the faults, warms the stack up and plays the scenario against it, k6 writing in
+/// the run's directory under `reports`: what k6 saw and what each service spent.
+pub async fn play(
     stack: &mut Stack,
     scenario: Scenario,
     k6: &Path,
@@ -55,7 +65,7 @@ pub async fn on_stack(
     reports: &Path,
     faults: &[Fault],
     floor: Option<(Floor, Requests)>,
-) -> Result<Measured, BenchError> {
+) -> Result<Played, BenchError> {
     for fault in faults {
         fault.target(stack).map_err(BenchError::Fault)?;
     }
@@ -82,7 +92,29 @@ pub async fn on_stack(
     let report = Report::new(scenario.name(), &summary, stack, &before, &after, elapsed)
         .map_err(|e| BenchError::Summary(summary_path.clone(), e))?
         .beside(floor);
-    println!("{}", report.table());
+    Ok(Played {
+        report,
+        info,
+        dir,
+        summary,
+        summary_path,
+        k6_run,
+        floor_requests,
+    })
+}
+
+/// Checks what the load left (the ledger's audit, the settlement): the run's record, to
+/// publish before its outcome is returned.
+pub async fn conclude(stack: &Stack, played: Played) -> Measured {
+    let Played {
+        report,
+        info,
+        dir,
+        summary,
+        summary_path,
+        k6_run,
+        floor_requests,
+    } = played;
     let checked = check(stack, &report).await;
     let thresholds = match k6_run.status.code() {
         Some(0) => Ok(()),
@@ -121,10 +153,10 @@ pub async fn on_stack(
         schedule: payments::schedule(&summary),
         floor_requests,
     };
-    Ok(Measured {
+    Measured {
         run,
         outcome: checked.and(thresholds),
-    })
+    }
 }
 
 /// After the load: the ledger's audit (2024/Q1) or the settlement (2025), printed, and its

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use simd_json::prelude::*;
 
-use super::floor::{self, Floor};
+use super::floor::Floor;
 use super::machine::{CpuTimes, MachineUsage};
 use super::served::{self, Buckets, Served};
 use crate::tools::launcher::cgroup::Throttling;
@@ -248,94 +248,6 @@ impl Report {
     /// The same report, beside the floor played before it.
     pub fn beside(self, floor: Option<Floor>) -> Self {
         Self { floor, ..self }
-    }
-
-    /// The short table `rinha bench` prints.
-    pub fn table(&self) -> String {
-        let mut out = format!(
-            "{}: {} requests in {:.0} s ({:.0}/s); failed checks {}; inconsistencies {}\n\
-             latency: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms\n",
-            self.scenario,
-            self.requests,
-            self.seconds,
-            self.requests_per_second,
-            self.checks_failed,
-            self.inconsistencies,
-            self.p50_ms,
-            self.p99_ms,
-            self.max_ms
-        );
-        if let Some(p) = &self.payments {
-            out += &format!(
-                "score {:.0} (net of fees {:.0}); p99 {:.2} ms; inconsistencies {}; lag {}; \
-                 {} accepted, {} failed; paid {} through default ({:.1} %), {} through fallback\n",
-                p.score,
-                p.net,
-                p.p99_ms,
-                p.inconsistencies,
-                p.lag,
-                p.accepted,
-                p.failed,
-                p.paid_default,
-                p.default_share(),
-                p.paid_fallback
-            );
-        }
-        out += &format!(
-            "{:<9} {:>6} {:>9} {:>10} {:>12} {:>14} {:>4} {:>8} {:>17} {:>11}\n",
-            "service",
-            "quota",
-            "CPU-s",
-            format!("ms/{}", self.unit),
-            "capacity/s",
-            "peak/limit MB",
-            "OOM",
-            "restarts",
-            "throttled/periods",
-            "throttled s"
-        );
-        let opt =
-            |v: Option<f64>, digits: usize| v.map_or("-".to_owned(), |v| format!("{v:.digits$}"));
-        for s in &self.services {
-            out += &format!(
-                "{:<9} {:>6.2} {:>9} {:>10} {:>12} {:>8}/{:<5} {:>4} {:>8} {:>17} {:>11}\n",
-                s.name,
-                s.cpu_quota,
-                opt(s.cpu_seconds, 2),
-                opt(s.cpu_ms_per_request, 4),
-                opt(s.capacity_per_second, 0),
-                opt(s.peak_memory_mb, 1),
-                s.memory_limit_mb,
-                s.oom_kills.map_or("-".to_owned(), |n| n.to_string()),
-                s.restarts,
-                s.throttled_periods(),
-                opt(s.throttling.map(|t| t.throttled_seconds), 2)
-            );
-        }
-        out += &format!(
-            "stack CPU per {}: {} ms\n",
-            self.unit,
-            opt(self.cpu_ms_per_request, 4)
-        );
-        match &self.envelope_capacity {
-            Some((name, capacity)) => {
-                out += &format!(
-                    "envelope capacity: {capacity:.0} {}s/s (limited by {name})",
-                    self.unit
-                )
-            }
-            None => out += "envelope capacity: unknown (no cgroup accounting)",
-        }
-        if let Some(machine) = &self.machine {
-            out += &format!("\n{}", machine.sentence());
-        }
-        if let Some(served) = &self.served {
-            out += &format!("\n{}", served.sentence());
-        }
-        if let Some(floor) = &self.floor {
-            out += &format!("\n{}", floor::table(self, floor));
-        }
-        out
     }
 }
 

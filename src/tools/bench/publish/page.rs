@@ -9,7 +9,8 @@ use super::charts::Timeline;
 use super::entry::{PAGE, REPORT};
 use super::html::{STYLE, css, fixed, optional};
 use super::plots::Chart;
-use crate::tools::bench::measure::floor::{self, Floor};
+use super::table;
+use crate::tools::bench::measure::floor::Floor;
 use crate::tools::bench::measure::k6::{DASHBOARD, SUMMARY};
 use crate::tools::bench::measure::record::Run;
 use crate::tools::bench::measure::report::Report;
@@ -149,7 +150,7 @@ fn beside_the_floor(report: &Report, floor: &Floor) -> Markup {
         }
         table {
             tr { th { "" } th { "floor" } th { "stack" } th { "the stack adds" } }
-            @for line in floor::beside(report, floor) {
+            @for line in table::beside(report, floor) {
                 tr {
                     td { (line.what) }
                     td { (optional(line.floor, line.digits)) }
@@ -158,7 +159,7 @@ fn beside_the_floor(report: &Report, floor: &Floor) -> Markup {
                 }
             }
         }
-        p { strong { (capitalized(&floor::sentence(report, floor))) "." } }
+        p { strong { (capitalized(&table::sentence(report, floor))) "." } }
     }
 }
 
