@@ -9,8 +9,7 @@ use std::time::Duration;
 use nix::sys::signal::Signal;
 
 use super::StackError;
-use super::service::{Launch, Process, Service, Spec};
-use super::topology::READY_TIMEOUT;
+use super::service::{Launch, Process, READY_TIMEOUT, Service, Spec};
 use crate::db::Sharing;
 use crate::deadline;
 use crate::payments::domain::Processor;

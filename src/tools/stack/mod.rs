@@ -13,6 +13,7 @@
 mod api;
 mod envelope;
 mod nginx;
+mod options;
 mod postgres;
 pub mod processors;
 mod service;
@@ -24,8 +25,9 @@ use std::time::Duration;
 
 pub use envelope::{Api, Envelope};
 pub use nginx::{NGINX_STOP, answers, nginx_command};
+pub use options::Options;
 pub use service::Service;
-pub use topology::{Options, Stack};
+pub use topology::Stack;
 
 use crate::tools::launcher::cgroup::{Cgroup, Limits, Throttling};
 use crate::tools::launcher::postgres::ClusterError;

@@ -9,8 +9,7 @@ use std::time::Duration;
 use nix::sys::signal::Signal;
 
 use super::StackError;
-use super::service::{Launch, Service, Spec};
-use super::topology::mkdir_for;
+use super::service::{Launch, Service, Spec, mkdir_for};
 use crate::edition::Edition;
 use crate::tools::launcher::cgroup::{Cgroup, Limits};
 use crate::tools::launcher::{Tool, find_tool};

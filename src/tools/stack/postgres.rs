@@ -4,8 +4,9 @@
 use std::fs;
 use std::path::PathBuf;
 
+use super::StackError;
+use super::options::Options;
 use super::service::{Process, Service};
-use super::{Options, StackError};
 use crate::db::SERVER_CONF;
 use crate::tools::launcher::cgroup::{Cgroup, Limits};
 use crate::tools::launcher::postgres::Cluster;

@@ -10,8 +10,7 @@ use std::time::Duration;
 use nix::sys::signal::Signal;
 
 use super::StackError;
-use super::service::{Launch, Service, Spec};
-use super::topology::check_port_free;
+use super::service::{Launch, Service, Spec, check_port_free};
 use crate::deadline;
 use crate::payments::domain::Processor;
 use crate::tools::launcher::cgroup::Limits;

@@ -1,20 +1,26 @@
 //! One service of the stack: a process started confined, with its log and its group, how
-//! to start it again and how to stop it.
+//! to start it again and how to stop it; and what every launch shares (the time a stack
+//! has to be ready, a port checked free, a directory the services' account may write to).
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::fs;
+use std::net::{Ipv4Addr, TcpListener};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::Duration;
 
 use nix::sys::signal::Signal;
 
-use super::{Options, StackError};
+use super::StackError;
+use super::options::Options;
 use crate::tools::launcher::Unprivileged;
 use crate::tools::launcher::cgroup::{Cgroup, Limits};
 use crate::tools::launcher::postgres::Cluster;
 use crate::tools::launcher::process::{self, stop};
 
 const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+/// The contest's limit for a stack to be ready.
+pub(super) const READY_TIMEOUT: Duration = Duration::from_secs(40);
 
 /// What runs a service: PostgreSQL's cluster, or a child process with what starts it again.
 pub(super) enum Process {
@@ -141,4 +147,23 @@ impl Launch<'_> {
             restarts: 0,
         })
     }
+}
+
+/// An error when something already listens on `port`.
+pub(super) fn check_port_free(port: u16) -> Result<(), StackError> {
+    TcpListener::bind((Ipv4Addr::UNSPECIFIED, port))
+        .map(drop)
+        .map_err(|e| StackError::PortInUse(port, e))
+}
+
+/// Creates a directory the services' account may write to.
+pub(super) fn mkdir_for(dir: &Path, user: Option<&Unprivileged>) -> Result<PathBuf, StackError> {
+    fs::create_dir_all(dir)
+        .map_err(|e| StackError::Io(format!("cannot create {}", dir.display()), e))?;
+    if let Some(user) = user {
+        user.own(dir).map_err(|e| {
+            StackError::Io(format!("cannot give {} to {}", dir.display(), user.name), e)
+        })?;
+    }
+    Ok(dir.to_owned())
 }

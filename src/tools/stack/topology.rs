@@ -2,50 +2,25 @@
 //! again when they die, and stopped last first.
 
 use std::fs::{self, File};
-use std::net::{Ipv4Addr, TcpListener};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitStatus;
 use std::time::Duration;
 
 use super::api::{api_sockets, wait_for_socket};
 use super::nginx::answers;
+use super::options::Options;
 use super::postgres::start_postgres;
-use super::service::{Launch, Process, Service};
+use super::service::{Launch, Process, READY_TIMEOUT, Service, check_port_free, mkdir_for};
 use super::{Envelope, Sample, StackError};
-use crate::db::{Profile, Sharing};
+use crate::db::Profile;
 use crate::deadline;
 use crate::edition::Edition;
-use crate::payments::domain::Fees;
 use crate::tools::launcher::Unprivileged;
 use crate::tools::launcher::cgroup::{Cgroup, Cgroups};
 use crate::tools::launcher::process::{self, log_tail};
 
-/// The contest's limit for a stack to be ready.
-pub(super) const READY_TIMEOUT: Duration = Duration::from_secs(40);
 /// Marks a directory as a stack's state, which a new stack may wipe.
 const MARKER: &str = ".rinha-stack";
-
-/// How to start a stack.
-#[derive(Debug, Clone)]
-pub struct Options {
-    pub edition: Edition,
-    pub port: u16,
-    pub profile: Profile,
-    pub state_dir: PathBuf,
-    /// Enforce the envelope with cgroups (when the machine allows it).
-    pub enforce: bool,
-    /// PostgreSQL connections per API instance.
-    pub pool_size: u16,
-    /// How an instance's requests share them.
-    pub pool_sharing: Sharing,
-    /// Every CPU quota is multiplied by this (1 is the contest's envelope).
-    pub cpu_scale: f64,
-    /// 2025: the processors to pay through (default, fallback); `None` starts two.
-    pub processors: Option<[String; 2]>,
-    /// 2025: what the processors charge: the ones the stack starts charge it, and its
-    /// instances route with it.
-    pub fees: Fees,
-}
 
 /// A running stack: PostgreSQL, the API instances and NGINX, in start order; for 2025, the
 /// payment processors too, outside the envelope.
@@ -293,23 +268,4 @@ fn fresh_state_dir(dir: &Path) -> Result<(), StackError> {
     File::create(dir.join(MARKER)).map_err(io("cannot mark"))?;
     use std::os::unix::fs::PermissionsExt;
     fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).map_err(io("cannot open"))
-}
-
-/// An error when something already listens on `port`.
-pub(super) fn check_port_free(port: u16) -> Result<(), StackError> {
-    TcpListener::bind((Ipv4Addr::UNSPECIFIED, port))
-        .map(drop)
-        .map_err(|e| StackError::PortInUse(port, e))
-}
-
-/// Creates a directory the services' account may write to.
-pub(super) fn mkdir_for(dir: &Path, user: Option<&Unprivileged>) -> Result<PathBuf, StackError> {
-    fs::create_dir_all(dir)
-        .map_err(|e| StackError::Io(format!("cannot create {}", dir.display()), e))?;
-    if let Some(user) = user {
-        user.own(dir).map_err(|e| {
-            StackError::Io(format!("cannot give {} to {}", dir.display(), user.name), e)
-        })?;
-    }
-    Ok(dir.to_owned())
 }

@@ -1,12 +1,14 @@
 //! Running k6 the same way against the stack and against the floor: the scenario's scripts
 //! written where k6 reads them, one command with the environment the scenario reads, and
-//! the progress line while it runs.
+//! the progress line while it runs; and what its summary says.
 
 use std::fs;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use simd_json::prelude::*;
 
 use super::error::{BenchError, io};
 use super::scenario::Scenario;
@@ -114,4 +116,37 @@ impl Progress {
             eprintln!();
         }
     }
+}
+
+/// What k6 saw of a run, as its summary says: the requests and their latency, every
+/// request of the test counted, whatever its answer. The stack's run and the floor's are
+/// read alike, so that they compare.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Seen {
+    pub requests: u64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+}
+
+impl Seen {
+    pub fn read(summary: &simd_json::OwnedValue) -> Result<Self, String> {
+        let get = |name, stat| metric(summary, name, stat).ok_or(format!("no {name} {stat}"));
+        Ok(Self {
+            requests: get("http_reqs", "count")? as u64,
+            p50_ms: get("http_req_duration", "med")?,
+            p99_ms: get("http_req_duration", "p(99)")?,
+            max_ms: get("http_req_duration", "max")?,
+        })
+    }
+}
+
+/// The k6 summary's metric `name`, value `stat`.
+pub fn metric(summary: &simd_json::OwnedValue, name: &str, stat: &str) -> Option<f64> {
+    summary
+        .get("metrics")?
+        .get(name)?
+        .get("values")?
+        .get(stat)?
+        .cast_f64()
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use simd_json::prelude::*;
 
 use super::floor::Floor;
+use super::k6::{Seen, metric};
 use super::machine::{CpuTimes, MachineUsage};
 use super::served::{self, Buckets, Served};
 use crate::tools::launcher::cgroup::Throttling;
@@ -113,29 +114,6 @@ pub struct Report {
     /// The machine's floor, played just before the stack (`--floor`).
     #[serde(default)]
     pub floor: Option<Floor>,
-}
-
-/// What k6 saw of a run, as its summary says: the requests and their latency, every
-/// request of the test counted, whatever its answer. The stack's run and the floor's are
-/// read alike, so that they compare.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Seen {
-    pub requests: u64,
-    pub p50_ms: f64,
-    pub p99_ms: f64,
-    pub max_ms: f64,
-}
-
-impl Seen {
-    pub fn read(summary: &simd_json::OwnedValue) -> Result<Self, String> {
-        let get = |name, stat| metric(summary, name, stat).ok_or(format!("no {name} {stat}"));
-        Ok(Self {
-            requests: get("http_reqs", "count")? as u64,
-            p50_ms: get("http_req_duration", "med")?,
-            p99_ms: get("http_req_duration", "p(99)")?,
-            max_ms: get("http_req_duration", "max")?,
-        })
-    }
 }
 
 /// What the bench reads at the start and at the end of a run: each service's cgroup, the
@@ -249,14 +227,4 @@ impl Report {
     pub fn beside(self, floor: Option<Floor>) -> Self {
         Self { floor, ..self }
     }
-}
-
-/// The k6 summary's metric `name`, value `stat`.
-pub fn metric(summary: &simd_json::OwnedValue, name: &str, stat: &str) -> Option<f64> {
-    summary
-        .get("metrics")?
-        .get(name)?
-        .get("values")?
-        .get(stat)?
-        .cast_f64()
 }

@@ -207,8 +207,8 @@ pub fn floor_beside(report: &Report, floor: &Floor) -> String {
 mod tests {
     use super::*;
     use crate::tools::bench::measure::fixtures::payments_run;
+    use crate::tools::bench::measure::k6::Seen;
     use crate::tools::bench::measure::machine::MachineUsage;
-    use crate::tools::bench::measure::report::Seen;
 
     fn floor() -> Floor {
         Floor {

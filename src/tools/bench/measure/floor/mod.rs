@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 pub use play::play;
 
+use super::k6::Seen;
 use super::machine::MachineUsage;
-use super::report::Seen;
 
 /// What the floor run measured.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
