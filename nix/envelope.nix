@@ -1,4 +1,4 @@
-# The resource envelopes of src/stack/envelope.toml, the one definition that `rinha stack`
+# The resource envelopes of src/tools/stack/envelope.toml, the one definition that `rinha stack`
 # enforces with cgroups: here they become the compose files' limits and the NGINX upstreams.
 # One attribute per edition, named as the TOML's sections (and sql/, k6/): `bank` (2024/Q1)
 # and `payments` (2025).
@@ -31,4 +31,4 @@
     apiNames = map (n: "api${toString n}") instances;
   };
 in
-  lib.mapAttrs (_: edition) (lib.importTOML ../src/stack/envelope.toml)
+  lib.mapAttrs (_: edition) (lib.importTOML ../src/tools/stack/envelope.toml)

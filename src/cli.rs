@@ -5,12 +5,12 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::bench::{Against, Scenario};
 use crate::db::{PoolOptions, Profile, Sharing};
 use crate::duration::parse_duration;
 use crate::edition::Edition;
 use crate::payments::domain::{Fee, Fees, InvalidFees, Processor};
 use crate::server::Listen;
+use crate::tools::bench::{Against, Scenario};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -49,7 +49,7 @@ pub struct BenchArgs {
     /// Kill a service of the stack while k6 runs, as in api1@150s or postgres@150s (see
     /// `rinha::bench::Fault`); may be repeated.
     #[arg(long = "fault", value_name = "SERVICE@TIME")]
-    pub faults: Vec<crate::bench::Fault>,
+    pub faults: Vec<crate::tools::bench::Fault>,
 
     /// Play the scenario against the machine's floor first (NGINX alone, answering from
     /// memory, k6/floor/nginx.conf), then against the stack, and report the two side by
@@ -74,8 +74,8 @@ impl BenchArgs {
 
     /// What the bench is told: the stack the scenario runs against, whose processors (and
     /// the floor's) charge the scenario's fees unless the fees are given.
-    pub fn settings(&self) -> Result<crate::bench::Settings, InvalidFees> {
-        Ok(crate::bench::Settings {
+    pub fn settings(&self) -> Result<crate::tools::bench::Settings, InvalidFees> {
+        Ok(crate::tools::bench::Settings {
             scenario: self.scenario(),
             stack: self.stack.options(self.scenario().fees())?,
             reports: self.reports.clone(),
@@ -155,14 +155,14 @@ pub struct StackArgs {
 
 impl StackArgs {
     /// The stack to start; `fees` unless the fees are given.
-    pub fn options(&self, fees: Fees) -> Result<crate::stack::Options, InvalidFees> {
+    pub fn options(&self, fees: Fees) -> Result<crate::tools::stack::Options, InvalidFees> {
         let fees = Fees::new(
             self.fee_default
                 .map_or(fees.of(Processor::Default), |f| f.0),
             self.fee_fallback
                 .map_or(fees.of(Processor::Fallback), |f| f.0),
         )?;
-        Ok(crate::stack::Options {
+        Ok(crate::tools::stack::Options {
             edition: self.edition,
             port: self.port,
             profile: self.profile,
@@ -331,6 +331,16 @@ fn parse_processor_url(s: &str) -> Result<reqwest::Url, String> {
         Ok(url)
     } else {
         Err("expected an http:// or https:// URL with a host".to_owned())
+    }
+}
+
+impl clap::ValueEnum for Scenario {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Scenario::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()).help(self.about()))
     }
 }
 

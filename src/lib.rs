@@ -5,21 +5,21 @@
 //!   the dispatcher that pays every accepted payment exactly once;
 //! - `processor`: the 2025 payment processor simulator the tests and the stack run;
 //! - the appliance both share: `server` (HTTP plumbing), `db` (storage errors, the SQL of
-//!   `sql/`), `metrics` (what `GET /metrics` tells), `launcher` (PostgreSQL, cgroups,
-//!   processes), `stack` and `bench`.
+//!   `sql/`), `metrics` (what `GET /metrics` tells);
+//! - `tools`: the wing around them, `launcher` (PostgreSQL, cgroups, processes), `stack`
+//!   and `bench`.
 
 pub mod bank;
-pub mod bench;
 pub mod cli;
 pub mod db;
+pub mod deadline;
 pub mod duration;
 pub mod edition;
 pub mod iso8601;
 pub mod json;
-pub mod launcher;
 pub mod metrics;
 pub mod payments;
 pub mod processor;
 pub mod server;
-pub mod stack;
 pub mod telemetry;
+pub mod tools;

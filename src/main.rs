@@ -16,12 +16,12 @@ fn main() -> ExitCode {
         Command::Stack(args) => args
             .options(Fees::FINAL)
             .map_err(Into::into)
-            .and_then(|options| rinha::stack::run(options).map_err(Into::into)),
+            .and_then(|options| rinha::tools::stack::run(options).map_err(Into::into)),
         Command::Processor(args) => rinha::processor::run(args).map_err(Into::into),
         Command::Bench(args) => args
             .settings()
             .map_err(Into::into)
-            .and_then(|settings| rinha::bench::run(&settings).map_err(Into::into)),
+            .and_then(|settings| rinha::tools::bench::run(&settings).map_err(Into::into)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

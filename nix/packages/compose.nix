@@ -1,5 +1,5 @@
 # A contest-format compose file for one edition, as text, every limit taken from that
-# edition's envelope in src/stack/envelope.toml. `images` names the three images ({api,
+# edition's envelope in src/tools/stack/envelope.toml. `images` names the three images ({api,
 # nginx, postgres}); `preface` gives the first lines of its header from the command that
 # starts it. default.nix makes two kinds: the repository's docker-compose*.yml, naming the
 # images `nix run .#load-images` loads, and the judge's, naming the published images of one

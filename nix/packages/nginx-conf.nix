@@ -11,7 +11,7 @@
   inherit (envelopes.bank) apiNames;
 in
   assert lib.assertMsg (envelopes.payments.apiNames == apiNames)
-  "src/stack/envelope.toml: the editions' API instances differ; nginx-conf serves one list";
+  "src/tools/stack/envelope.toml: the editions' API instances differ; nginx-conf serves one list";
     writeText "nginx.conf" (
       builtins.replaceStrings ["@port@" "@servers@"] [
         "9999"

@@ -13,7 +13,7 @@ use reqwest::StatusCode;
 use rinha::bank::store::Audit;
 use rinha::db::Profile;
 use rinha::edition::Edition;
-use rinha::launcher::postgres::{Cluster, connect};
+use rinha::tools::launcher::postgres::{Cluster, connect};
 use serde_json::Value;
 
 /// What every test gets: the cluster, to create its own databases in.

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use rinha::bank::store::Audit;
 use rinha::db::Profile;
 use rinha::edition::Edition;
-use rinha::launcher::postgres::{Cluster, connect};
+use rinha::tools::launcher::postgres::{Cluster, connect};
 
 use crate::helpers::{Harness, TestApp, TestFn, assert_none_lost, finish, load};
 

@@ -112,7 +112,9 @@ impl RunningStack {
             .host_path(self.state.path().join("stack/postgres/run"))
             .user("rinha")
             .dbname("rinha");
-        rinha::launcher::postgres::connect(&config).await.unwrap()
+        rinha::tools::launcher::postgres::connect(&config)
+            .await
+            .unwrap()
     }
 
     async fn assert_books_balance(&self) {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use rinha::db::Profile;
 use rinha::edition::Edition;
-use rinha::launcher::postgres::Cluster;
+use rinha::tools::launcher::postgres::Cluster;
 use tokio_postgres::error::SqlState;
 
 use super::support::{Instance, Payments, Processor, assert_paid_once, database, new_id};

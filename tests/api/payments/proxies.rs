@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use rinha::launcher::{Tool, find_tool};
+use rinha::tools::launcher::{Tool, find_tool};
 
 use super::support::{Instance, Payments, Processor, assert_paid_once, database, new_id};
 use crate::helpers::{Harness, TestFn, free_port};

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use rinha::launcher::postgres::{ROLE, connect};
+use rinha::tools::launcher::postgres::{ROLE, connect};
 use time::OffsetDateTime;
 
 use super::support::{Payments, Processor, assert_paid_once, new_id};
