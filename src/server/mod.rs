@@ -10,6 +10,7 @@
 
 mod body;
 mod listener;
+mod settings;
 
 use std::sync::Arc;
 
@@ -29,6 +30,7 @@ use crate::metrics::Registry;
 
 pub use body::{BodyError, MAX_BODY, read_body};
 pub use listener::{Bound, Listen};
+pub use settings::Settings;
 
 /// The largest request head (request line and headers) read before refusing the request.
 const MAX_HEAD: usize = 16 * 1024;

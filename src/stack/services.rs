@@ -475,11 +475,7 @@ impl Launch<'_> {
             .args(["--workers", "1", "--pool-size"])
             .arg(self.options.pool_size.to_string())
             .arg("--pool-sharing")
-            .arg(
-                clap::ValueEnum::to_possible_value(&self.options.pool_sharing)
-                    .expect("every way of sharing has a name on the command line")
-                    .get_name(),
-            )
+            .arg(self.options.pool_sharing.name())
             .args(["--listen", &address])
             .arg("--metrics-listen")
             .arg(format!("unix:{}", metrics.display()))

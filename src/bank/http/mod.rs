@@ -13,11 +13,10 @@ use ntex::web::App;
 
 use crate::bank::domain::Accounts;
 use crate::bank::store::Store;
-use crate::cli::ServeArgs;
 use crate::db::PoolOptions;
 use crate::db::StoreError;
 use crate::metrics::{self, Metrics};
-use crate::server::{self, MetricsEndpoint, ServerError};
+use crate::server::{self, MetricsEndpoint, ServerError, Settings};
 
 pub use error::ApiError;
 pub use routes::configure;
@@ -38,14 +37,18 @@ pub enum ServeError {
     Server(#[from] ServerError),
 }
 
+/// How long a request keeps trying a database that refuses connections, unless told: not
+/// at all, the bank's clients get their 503 at once.
+pub const RECONNECT_FOR: Duration = Duration::ZERO;
+
 /// Runs one bank instance until SIGTERM or SIGINT, then stops gracefully.
-pub fn run(args: ServeArgs) -> Result<(), ServeError> {
-    server::block_on("rinha-bank", serve(args))
+pub fn run(settings: Settings) -> Result<(), ServeError> {
+    server::block_on("rinha-bank", serve(settings))
 }
 
-async fn serve(args: ServeArgs) -> Result<(), ServeError> {
+async fn serve(args: Settings) -> Result<(), ServeError> {
     let accounts = wait_for_accounts(&args).await?;
-    let (database, pool) = (args.database_url.clone(), args.pool());
+    let (database, pool) = (args.database.clone(), args.pool(RECONNECT_FOR));
     tracing::info!(?pool, "serving the bank (2024/Q1)");
     let mut registry = metrics::registry();
     let metrics = Metrics::register(&mut registry);
@@ -69,11 +72,8 @@ async fn serve(args: ServeArgs) -> Result<(), ServeError> {
 }
 
 /// Reads the accounts, retrying until the database answers or the start-up timeout ends.
-async fn wait_for_accounts(args: &ServeArgs) -> Result<Accounts, ServeError> {
-    let store = Store::new(
-        args.database_url.clone(),
-        PoolOptions::single(args.db_timeout),
-    );
+async fn wait_for_accounts(args: &Settings) -> Result<Accounts, ServeError> {
+    let store = Store::new(args.database.clone(), PoolOptions::single(args.db_timeout));
     let deadline = Instant::now() + args.startup_timeout;
     loop {
         match store.accounts().await {

@@ -11,11 +11,9 @@ use std::time::{Duration, Instant};
 
 use ntex::web::App;
 
-use crate::cli::ServeArgs;
 use crate::db::{PoolOptions, StoreError};
 use crate::metrics::{self, Metrics};
-use crate::payments::domain::InvalidFees;
-use crate::payments::pay::{Dispatcher, PaymentMetrics};
+use crate::payments::pay::{self, Dispatcher, PaymentMetrics};
 use crate::payments::store::Store;
 use crate::server::{self, MetricsEndpoint, ServerError};
 
@@ -34,20 +32,33 @@ pub enum ServeError {
     Database(Duration, #[source] StoreError),
     #[error(transparent)]
     Server(#[from] ServerError),
-    #[error(transparent)]
-    Fees(#[from] InvalidFees),
 }
+
+/// What a 2025 instance is told: the server's settings and its dispatcher's.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub server: server::Settings,
+    pub dispatch: pay::Settings,
+}
+
+/// How long a request keeps trying a database that refuses connections, unless told: 1 s,
+/// since a client waits 1.5 s for a `POST /payments` that it may send again (a payment
+/// names itself).
+pub const RECONNECT_FOR: Duration = Duration::from_secs(1);
 
 /// Runs one 2025 instance until SIGTERM or SIGINT, then stops gracefully.
-pub fn run(args: ServeArgs) -> Result<(), ServeError> {
-    server::block_on("rinha-payments", serve(args))
+pub fn run(settings: Settings) -> Result<(), ServeError> {
+    server::block_on("rinha-payments", serve(settings))
 }
 
-async fn serve(args: ServeArgs) -> Result<(), ServeError> {
-    let paying_settings = args.payments.settings()?;
+async fn serve(settings: Settings) -> Result<(), ServeError> {
+    let Settings {
+        server: args,
+        dispatch: paying_settings,
+    } = settings;
     wait_for_database(&args).await?;
-    let pool = args.pool();
-    let database_url = args.database_url.clone();
+    let pool = args.pool(RECONNECT_FOR);
+    let database_url = args.database.clone();
     tracing::info!(
         ?pool,
         default = %paying_settings.processor_default,
@@ -77,11 +88,8 @@ async fn serve(args: ServeArgs) -> Result<(), ServeError> {
 }
 
 /// Waits until the database answers, or the start-up timeout ends.
-async fn wait_for_database(args: &ServeArgs) -> Result<(), ServeError> {
-    let store = Store::new(
-        args.database_url.clone(),
-        PoolOptions::single(args.db_timeout),
-    );
+async fn wait_for_database(args: &server::Settings) -> Result<(), ServeError> {
+    let store = Store::new(args.database.clone(), PoolOptions::single(args.db_timeout));
     let deadline = Instant::now() + args.startup_timeout;
     loop {
         match store.ping().await {
