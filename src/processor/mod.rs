@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use ntex::web::App;
 
-use crate::server::{self, Listen, ServerError};
+use crate::server::{self, Listen, Server, ServerError};
 
 pub use decimal::Decimal;
 
@@ -70,5 +70,7 @@ async fn serve(args: Settings) -> Result<(), ServerError> {
             .state(Arc::clone(&processor))
             .configure(routes::configure)
     };
-    server::serve(&Listen::Tcp(args.listen), None, args.workers, app).await
+    Server::build(&Listen::Tcp(args.listen), args.workers, app)?
+        .run_until_stopped()
+        .await
 }

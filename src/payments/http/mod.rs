@@ -1,21 +1,20 @@
-//! The 2025 HTTP edge: its routes, handlers and status codes, over the shared server
-//! plumbing of [`crate::server`]. Each worker owns its store and its dispatcher.
+//! The 2025 HTTP edge: its routes, handlers and status codes, over the server skeleton both
+//! editions share ([`crate::server`]). Each worker owns its store and its dispatcher.
 
 mod error;
 mod handlers;
 mod routes;
 
 use std::rc::Rc;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ntex::web::App;
 
-use crate::db::{PoolOptions, StoreError};
+use crate::db::PoolOptions;
 use crate::metrics::{self, Metrics};
 use crate::payments::pay::{self, Dispatcher, PaymentMetrics};
 use crate::payments::store::Store;
-use crate::server::{self, MetricsEndpoint, ServerError};
+use crate::server::{self, ServeError};
 
 pub use error::ApiError;
 pub use routes::configure;
@@ -24,14 +23,6 @@ pub use routes::configure;
 pub struct AppState {
     pub store: Store,
     pub dispatcher: Rc<Dispatcher>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ServeError {
-    #[error("the database did not answer within {0:?}")]
-    Database(Duration, #[source] StoreError),
-    #[error(transparent)]
-    Server(#[from] ServerError),
 }
 
 /// What a 2025 instance is told: the server's settings and its dispatcher's.
@@ -53,12 +44,18 @@ pub fn run(settings: Settings) -> Result<(), ServeError> {
 
 async fn serve(settings: Settings) -> Result<(), ServeError> {
     let Settings {
-        server: args,
+        server: settings,
         dispatch: paying_settings,
     } = settings;
-    wait_for_database(&args).await?;
-    let pool = args.pool(RECONNECT_FOR);
-    let database_url = args.database.clone();
+    let probe = Store::new(
+        settings.database.clone(),
+        PoolOptions::single(settings.db_timeout),
+    );
+    server::wait_for_database(&settings, async || probe.ping().await).await?;
+    // Its connection is closed, not kept beside the workers' (max_connections is small).
+    drop(probe);
+    let pool = settings.pool(RECONNECT_FOR);
+    let database_url = settings.database.clone();
     tracing::info!(
         ?pool,
         default = %paying_settings.processor_default,
@@ -69,10 +66,6 @@ async fn serve(settings: Settings) -> Result<(), ServeError> {
     let mut registry = metrics::registry();
     let metrics = Metrics::register(&mut registry);
     let paying = PaymentMetrics::register(&mut registry);
-    let endpoint = args.metrics_listen.map(|listen| MetricsEndpoint {
-        listen,
-        registry: Arc::new(registry),
-    });
     let app = async move || {
         let store = Store::new(database_url.clone(), pool);
         let watched = store.clone();
@@ -83,27 +76,8 @@ async fn serve(settings: Settings) -> Result<(), ServeError> {
             .state(AppState { store, dispatcher })
             .configure(configure(&metrics.http))
     };
-    server::serve(&args.listen, endpoint, args.workers, app).await?;
+    server::instance(&settings, registry, app)?
+        .run_until_stopped()
+        .await?;
     Ok(())
-}
-
-/// Waits until the database answers, or the start-up timeout ends.
-async fn wait_for_database(args: &server::Settings) -> Result<(), ServeError> {
-    let store = Store::new(args.database.clone(), PoolOptions::single(args.db_timeout));
-    let deadline = Instant::now() + args.startup_timeout;
-    loop {
-        match store.ping().await {
-            Ok(()) => {
-                tracing::info!("database ready");
-                return Ok(());
-            }
-            Err(e) if Instant::now() >= deadline => {
-                return Err(ServeError::Database(args.startup_timeout, e));
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "waiting for the database");
-                ntex::time::sleep(Duration::from_millis(250)).await;
-            }
-        }
-    }
 }
