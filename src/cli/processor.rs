@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::Args;
 
 use crate::duration::parse_duration;
-use crate::processor::{self, Decimal};
+use crate::simulator::{self, Decimal};
 
 #[derive(Debug, Clone, Args)]
 pub struct ProcessorArgs {
@@ -52,8 +52,8 @@ pub struct ProcessorArgs {
 
 impl ProcessorArgs {
     /// The processor's settings.
-    pub fn settings(&self) -> processor::Settings {
-        processor::Settings {
+    pub fn settings(&self) -> simulator::Settings {
+        simulator::Settings {
             listen: SocketAddr::new(self.host, self.port),
             fee: self.fee,
             token: self.token.clone(),

@@ -34,7 +34,7 @@ pub enum Outcome {
 }
 
 impl Processor {
-    /// A processor with the flags' initial settings; the health windows start now.
+    /// A processor with its initial settings; the health windows start now.
     pub fn new(args: &Settings) -> Self {
         Self {
             ledger: Mutex::default(),
