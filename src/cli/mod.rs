@@ -49,7 +49,7 @@ impl Cli {
             Command::Serve(args) => args.run(),
             Command::Stack(args) => args.run(),
             Command::Bench(args) => args.run(),
-            Command::Processor(args) => crate::simulator::run(args.settings()).map_err(Into::into),
+            Command::Processor(args) => args.run(),
         }
     }
 }

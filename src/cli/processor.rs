@@ -1,5 +1,6 @@
 //! `rinha processor`'s flags, each with a `PROCESSOR_*` environment variable.
 
+use std::error::Error;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
@@ -51,7 +52,12 @@ pub struct ProcessorArgs {
 }
 
 impl ProcessorArgs {
-    /// The processor's settings.
+    /// Runs the simulator until SIGTERM or SIGINT.
+    pub fn run(self) -> Result<(), Box<dyn Error>> {
+        simulator::run(self.settings()).map_err(Into::into)
+    }
+
+    /// The simulator's settings.
     pub fn settings(&self) -> simulator::Settings {
         simulator::Settings {
             listen: SocketAddr::new(self.host, self.port),
