@@ -1,29 +1,12 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use rinha::cli::{Cli, Command};
-use rinha::edition::Edition;
-use rinha::payments::domain::Fees;
+use rinha::cli::Cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     rinha::telemetry::init();
-    let result: Result<(), Box<dyn std::error::Error>> = match cli.command {
-        Command::Serve(args) => match args.edition {
-            Edition::Bank => rinha::bank::http::run(*args).map_err(Into::into),
-            Edition::Payments => rinha::payments::http::run(*args).map_err(Into::into),
-        },
-        Command::Stack(args) => args
-            .options(Fees::FINAL)
-            .map_err(Into::into)
-            .and_then(|options| rinha::tools::stack::run(options).map_err(Into::into)),
-        Command::Processor(args) => rinha::processor::run(args).map_err(Into::into),
-        Command::Bench(args) => args
-            .settings()
-            .map_err(Into::into)
-            .and_then(|settings| rinha::tools::bench::run(&settings).map_err(Into::into)),
-    };
-    match result {
+    match cli.run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             let mut message = error.to_string();

@@ -8,8 +8,10 @@
 //! while earlier ones are still being answered). Fewer, busier backends wake less often and
 //! keep their caches warm; a request never waits for a connection to be given back.
 
+use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Deref;
+use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -61,13 +63,52 @@ impl<S: Statements> managed::Manager for Manager<S> {
     }
 }
 
-/// How a worker's requests share its connections.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// How a worker's requests share its connections ([`Sharing::meaning`] says each way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sharing {
-    /// A request has a connection to itself until it is done (a pool of `size`).
     Exclusive,
-    /// Requests take turns over `size` connections and pipeline their queries on them.
     Shared,
+}
+
+impl Sharing {
+    pub const ALL: [Self; 2] = [Self::Exclusive, Self::Shared];
+
+    /// The name on the command line and in `RINHA_POOL_SHARING`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Exclusive => "exclusive",
+            Self::Shared => "shared",
+        }
+    }
+
+    /// What it means, as `--help` tells it.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Self::Exclusive => {
+                "A request has a connection to itself until it is done (a pool of `size`)"
+            }
+            Self::Shared => {
+                "Requests take turns over `size` connections and pipeline their queries on them"
+            }
+        }
+    }
+}
+
+impl fmt::Display for Sharing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Sharing {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|sharing| sharing.name() == s)
+            .ok_or_else(|| format!("unknown way of sharing {s:?}: use exclusive or shared"))
+    }
 }
 
 /// A worker's connections; its clones share them.
@@ -278,5 +319,18 @@ pub fn pool<S: Statements>(config: tokio_postgres::Config, options: PoolOptions)
             wait,
             reconnect_for,
         })),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_way_of_sharing_reads_back_its_own_name() {
+        for sharing in Sharing::ALL {
+            assert_eq!(sharing.name().parse(), Ok(sharing));
+        }
+        assert!("pooled".parse::<Sharing>().is_err());
     }
 }

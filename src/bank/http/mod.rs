@@ -1,26 +1,27 @@
-//! The bank's HTTP edge: its routes, handlers and status codes, over the shared server
-//! plumbing of [`crate::server`].
+//! The bank's HTTP edge: its routes, handlers and status codes, over the server skeleton
+//! both editions share ([`crate::server`]).
 
 mod error;
 mod extract;
 mod handlers;
 mod routes;
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ntex::web::App;
 
 use crate::bank::domain::Accounts;
 use crate::bank::store::Store;
-use crate::cli::ServeArgs;
 use crate::db::PoolOptions;
-use crate::db::StoreError;
 use crate::metrics::{self, Metrics};
-use crate::server::{self, MetricsEndpoint, ServerError};
+use crate::server::{self, Settings};
 
 pub use error::ApiError;
 pub use routes::configure;
+
+/// How long a request keeps trying a database that refuses connections, unless told: not
+/// at all, the bank's clients get their 503 at once.
+pub const RECONNECT_FOR: Duration = Duration::ZERO;
 
 /// What every handler of a worker shares.
 pub struct AppState {
@@ -30,29 +31,42 @@ pub struct AppState {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
-    #[error("the database did not answer within {0:?}")]
-    Database(Duration, #[source] StoreError),
     #[error("the database has no accounts: load sql/bank/ first")]
     NoAccounts,
     #[error(transparent)]
-    Server(#[from] ServerError),
+    Serve(#[from] server::ServeError),
+}
+
+impl From<server::ServerError> for ServeError {
+    fn from(error: server::ServerError) -> Self {
+        Self::Serve(error.into())
+    }
 }
 
 /// Runs one bank instance until SIGTERM or SIGINT, then stops gracefully.
-pub fn run(args: ServeArgs) -> Result<(), ServeError> {
-    server::block_on("rinha-bank", serve(args))
+pub fn run(settings: Settings) -> Result<(), ServeError> {
+    server::block_on("rinha-bank", serve(settings))
 }
 
-async fn serve(args: ServeArgs) -> Result<(), ServeError> {
-    let accounts = wait_for_accounts(&args).await?;
-    let (database, pool) = (args.database_url.clone(), args.pool());
-    tracing::info!(?pool, "serving the bank (2024/Q1)");
+async fn serve(settings: Settings) -> Result<(), ServeError> {
+    let probe = Store::new(
+        settings.database.clone(),
+        PoolOptions::single(settings.db_timeout),
+    );
+    let accounts = server::wait_for_database(&settings, async || probe.accounts().await).await?;
+    // Its connection is closed, not kept beside the workers' (max_connections is small).
+    drop(probe);
+    if accounts.is_empty() {
+        return Err(ServeError::NoAccounts);
+    }
+    let (database, pool) = (settings.database.clone(), settings.pool(RECONNECT_FOR));
+    tracing::info!(
+        ?pool,
+        accounts = accounts.len(),
+        "serving the bank (2024/Q1)"
+    );
     let mut registry = metrics::registry();
     let metrics = Metrics::register(&mut registry);
-    let endpoint = args.metrics_listen.map(|listen| MetricsEndpoint {
-        listen,
-        registry: Arc::new(registry),
-    });
     let app = async move || {
         let store = Store::new(database.clone(), pool);
         let watched = store.clone();
@@ -64,31 +78,8 @@ async fn serve(args: ServeArgs) -> Result<(), ServeError> {
             })
             .configure(configure(&metrics.http))
     };
-    server::serve(&args.listen, endpoint, args.workers, app).await?;
+    server::instance(&settings, registry, app)?
+        .run_until_stopped()
+        .await?;
     Ok(())
-}
-
-/// Reads the accounts, retrying until the database answers or the start-up timeout ends.
-async fn wait_for_accounts(args: &ServeArgs) -> Result<Accounts, ServeError> {
-    let store = Store::new(
-        args.database_url.clone(),
-        PoolOptions::single(args.db_timeout),
-    );
-    let deadline = Instant::now() + args.startup_timeout;
-    loop {
-        match store.accounts().await {
-            Ok(accounts) if accounts.is_empty() => return Err(ServeError::NoAccounts),
-            Ok(accounts) => {
-                tracing::info!(accounts = accounts.len(), "database ready");
-                return Ok(accounts);
-            }
-            Err(e) if Instant::now() >= deadline => {
-                return Err(ServeError::Database(args.startup_timeout, e));
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "waiting for the database");
-                ntex::time::sleep(Duration::from_millis(250)).await;
-            }
-        }
-    }
 }

@@ -1,23 +1,20 @@
-//! The 2025 HTTP edge: its routes, handlers and status codes, over the shared server
-//! plumbing of [`crate::server`]. Each worker owns its store and its dispatcher.
+//! The 2025 HTTP edge: its routes, handlers and status codes, over the server skeleton both
+//! editions share ([`crate::server`]). Each worker owns its store and its dispatcher.
 
 mod error;
 mod handlers;
 mod routes;
 
 use std::rc::Rc;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ntex::web::App;
 
-use crate::cli::ServeArgs;
-use crate::db::{PoolOptions, StoreError};
+use crate::db::PoolOptions;
 use crate::metrics::{self, Metrics};
-use crate::payments::dispatch::{Dispatcher, PaymentMetrics};
-use crate::payments::domain::InvalidFees;
+use crate::payments::dispatch::{self, Dispatcher, PaymentMetrics};
 use crate::payments::store::Store;
-use crate::server::{self, MetricsEndpoint, ServerError};
+use crate::server::{self, ServeError};
 
 pub use error::ApiError;
 pub use routes::configure;
@@ -28,26 +25,37 @@ pub struct AppState {
     pub dispatcher: Rc<Dispatcher>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ServeError {
-    #[error("the database did not answer within {0:?}")]
-    Database(Duration, #[source] StoreError),
-    #[error(transparent)]
-    Server(#[from] ServerError),
-    #[error(transparent)]
-    Fees(#[from] InvalidFees),
+/// What a 2025 instance is told: the server's settings and its dispatcher's.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub server: server::Settings,
+    pub dispatch: dispatch::Settings,
 }
+
+/// How long a request keeps trying a database that refuses connections, unless told: 1 s,
+/// since a client waits 1.5 s for a `POST /payments` that it may send again (a payment
+/// names itself).
+pub const RECONNECT_FOR: Duration = Duration::from_secs(1);
 
 /// Runs one 2025 instance until SIGTERM or SIGINT, then stops gracefully.
-pub fn run(args: ServeArgs) -> Result<(), ServeError> {
-    server::block_on("rinha-payments", serve(args))
+pub fn run(settings: Settings) -> Result<(), ServeError> {
+    server::block_on("rinha-payments", serve(settings))
 }
 
-async fn serve(args: ServeArgs) -> Result<(), ServeError> {
-    let paying_settings = args.payments.settings()?;
-    wait_for_database(&args).await?;
-    let pool = args.pool();
-    let database_url = args.database_url.clone();
+async fn serve(settings: Settings) -> Result<(), ServeError> {
+    let Settings {
+        server: settings,
+        dispatch: paying_settings,
+    } = settings;
+    let probe = Store::new(
+        settings.database.clone(),
+        PoolOptions::single(settings.db_timeout),
+    );
+    server::wait_for_database(&settings, async || probe.ping().await).await?;
+    // Its connection is closed, not kept beside the workers' (max_connections is small).
+    drop(probe);
+    let pool = settings.pool(RECONNECT_FOR);
+    let database_url = settings.database.clone();
     tracing::info!(
         ?pool,
         default = %paying_settings.processor_default,
@@ -58,10 +66,6 @@ async fn serve(args: ServeArgs) -> Result<(), ServeError> {
     let mut registry = metrics::registry();
     let metrics = Metrics::register(&mut registry);
     let paying = PaymentMetrics::register(&mut registry);
-    let endpoint = args.metrics_listen.map(|listen| MetricsEndpoint {
-        listen,
-        registry: Arc::new(registry),
-    });
     let app = async move || {
         let store = Store::new(database_url.clone(), pool);
         let watched = store.clone();
@@ -72,30 +76,8 @@ async fn serve(args: ServeArgs) -> Result<(), ServeError> {
             .state(AppState { store, dispatcher })
             .configure(configure(&metrics.http))
     };
-    server::serve(&args.listen, endpoint, args.workers, app).await?;
+    server::instance(&settings, registry, app)?
+        .run_until_stopped()
+        .await?;
     Ok(())
-}
-
-/// Waits until the database answers, or the start-up timeout ends.
-async fn wait_for_database(args: &ServeArgs) -> Result<(), ServeError> {
-    let store = Store::new(
-        args.database_url.clone(),
-        PoolOptions::single(args.db_timeout),
-    );
-    let deadline = Instant::now() + args.startup_timeout;
-    loop {
-        match store.ping().await {
-            Ok(()) => {
-                tracing::info!("database ready");
-                return Ok(());
-            }
-            Err(e) if Instant::now() >= deadline => {
-                return Err(ServeError::Database(args.startup_timeout, e));
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "waiting for the database");
-                ntex::time::sleep(Duration::from_millis(250)).await;
-            }
-        }
-    }
 }

@@ -10,7 +10,6 @@ use nix::sys::signal::Signal;
 
 use super::StackError;
 use super::service::{Launch, Process, READY_TIMEOUT, Service, Spec};
-use crate::db::Sharing;
 use crate::deadline;
 use crate::payments::domain::Processor;
 use crate::tools::launcher::cgroup::{Cgroup, Limits};
@@ -42,7 +41,7 @@ impl Launch<'_> {
             .args(["--workers", "1", "--pool-size"])
             .arg(self.options.pool_size.to_string())
             .arg("--pool-sharing")
-            .arg(sharing_flag(self.options.pool_sharing))
+            .arg(self.options.pool_sharing.name())
             .args(["--listen", &address])
             .arg("--metrics-listen")
             .arg(format!("unix:{}", metrics.display()))
@@ -71,14 +70,6 @@ impl Launch<'_> {
             metrics: Some(metrics),
             ..service
         })
-    }
-}
-
-/// How `rinha serve --pool-sharing` names a way of sharing.
-fn sharing_flag(sharing: Sharing) -> &'static str {
-    match sharing {
-        Sharing::Exclusive => "exclusive",
-        Sharing::Shared => "shared",
     }
 }
 

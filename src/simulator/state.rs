@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-use super::args::ProcessorArgs;
+use super::Settings;
 use super::decimal::Decimal;
 use super::gate::HealthGate;
 use super::ledger::{Ledger, Payment, Summary, Window};
@@ -34,8 +34,8 @@ pub enum Outcome {
 }
 
 impl Processor {
-    /// A processor with the flags' initial settings; the health windows start now.
-    pub fn new(args: &ProcessorArgs) -> Self {
+    /// A processor with its initial settings; the health windows start now.
+    pub fn new(args: &Settings) -> Self {
         Self {
             ledger: Mutex::default(),
             delay_ms: AtomicU32::new(args.delay),

@@ -1,11 +1,15 @@
 //! `rinha processor`'s flags, each with a `PROCESSOR_*` environment variable.
 
-use std::net::IpAddr;
+use std::error::Error;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use super::decimal::Decimal;
+use clap::Args;
 
-#[derive(Debug, Clone, clap::Args)]
+use crate::duration::parse_duration;
+use crate::simulator::{self, Decimal};
+
+#[derive(Debug, Clone, Args)]
 pub struct ProcessorArgs {
     /// The TCP port; 0 picks a free one (the `listening` log line names it).
     #[arg(long, env = "PROCESSOR_PORT", default_value_t = 8080)]
@@ -47,6 +51,26 @@ pub struct ProcessorArgs {
     pub workers: u16,
 }
 
+impl ProcessorArgs {
+    /// Runs the simulator until SIGTERM or SIGINT.
+    pub fn run(self) -> Result<(), Box<dyn Error>> {
+        simulator::run(self.settings()).map_err(Into::into)
+    }
+
+    /// The simulator's settings.
+    pub fn settings(&self) -> simulator::Settings {
+        simulator::Settings {
+            listen: SocketAddr::new(self.host, self.port),
+            fee: self.fee,
+            token: self.token.clone(),
+            health_window: self.health_window,
+            delay: self.delay,
+            failure: self.failure,
+            workers: self.workers,
+        }
+    }
+}
+
 /// The most decimal places a fee may have.
 const FEE_MAX_SCALE: u32 = 9;
 
@@ -65,7 +89,7 @@ const MAX_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// A positive whole number of milliseconds (`500ms`) or seconds (`5s`), a day at most.
 fn parse_window(text: &str) -> Result<Duration, String> {
-    let window = crate::duration::parse_duration(text)?;
+    let window = parse_duration(text)?;
     if window.is_zero() || window > MAX_WINDOW {
         return Err(format!("{text:?} is not between 1ms and a day"));
     }

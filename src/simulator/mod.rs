@@ -8,7 +8,6 @@
 //! delay costs a timer and a small task, so hundreds can wait at once. Worker threads (one by default) share one
 //! ledger, so a payment stored through one is seen through all.
 
-mod args;
 mod auth;
 mod decimal;
 mod gate;
@@ -22,22 +21,42 @@ mod wire;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use ntex::web::App;
 
-use crate::server::{self, Listen, ServerError};
+use crate::server::{self, Listen, Server, ServerError};
 
-pub use args::ProcessorArgs;
+pub use decimal::Decimal;
 
 use state::Processor;
 
-/// Runs the processor until SIGTERM or SIGINT, then stops gracefully (requests sleeping in
-/// their delay get the shared plumbing's grace to finish).
-pub fn run(args: ProcessorArgs) -> Result<(), ServerError> {
-    server::block_on("rinha-processor", serve(args))
+/// What a processor is told at its start; the admin endpoints change some of it later.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where it listens; port 0 picks a free one (the `listening` log line names it).
+    pub listen: SocketAddr,
+    /// The fee per transaction the admin summary reports.
+    pub fee: Decimal,
+    /// The initial admin token, expected in the X-Rinha-Token header.
+    pub token: String,
+    /// The health check's window: one call per window, shared by every caller.
+    pub health_window: Duration,
+    /// The initial delay before each payment is decided, in milliseconds.
+    pub delay: u32,
+    /// Whether every payment answers 500 from the start.
+    pub failure: bool,
+    /// HTTP worker threads; they share one ledger.
+    pub workers: u16,
 }
 
-async fn serve(args: ProcessorArgs) -> Result<(), ServerError> {
+/// Runs the processor until SIGTERM or SIGINT, then stops gracefully (requests sleeping in
+/// their delay get the shared plumbing's grace to finish).
+pub fn run(settings: Settings) -> Result<(), ServerError> {
+    server::block_on("rinha-processor", serve(settings))
+}
+
+async fn serve(args: Settings) -> Result<(), ServerError> {
     let processor = Arc::new(Processor::new(&args));
     tracing::info!(
         fee = %args.fee,
@@ -51,6 +70,7 @@ async fn serve(args: ProcessorArgs) -> Result<(), ServerError> {
             .state(Arc::clone(&processor))
             .configure(routes::configure)
     };
-    let listen = Listen::Tcp(SocketAddr::new(args.host, args.port));
-    server::serve(&listen, None, args.workers, app).await
+    Server::build(&Listen::Tcp(args.listen), args.workers, app)?
+        .run_until_stopped()
+        .await
 }

@@ -1,0 +1,74 @@
+//! The command line, the top floor: every flag, its environment variable and its default,
+//! one file per command. Each command turns its flags into the plain settings of the module
+//! it runs; nothing below this one knows of clap.
+
+mod bench;
+mod processor;
+mod serve;
+mod stack;
+
+use std::error::Error;
+
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{Parser, Subcommand};
+
+use crate::db::Sharing;
+
+pub use bench::BenchArgs;
+pub use processor::ProcessorArgs;
+pub use serve::{PaymentsArgs, ServeArgs};
+pub use stack::StackArgs;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rinha",
+    version,
+    about = "The Rinha de Backend: the 2024/Q1 bank and the 2025 payment intermediary"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API: one instance, on a TCP address or a Unix socket.
+    Serve(Box<ServeArgs>),
+    /// Run the whole contest topology inside its envelope, in the foreground.
+    Stack(StackArgs),
+    /// Start the stack, run a k6 scenario against it, and write its reports.
+    Bench(BenchArgs),
+    /// Run a payment processor simulator (edition 2025), as the contest's processors behave.
+    Processor(ProcessorArgs),
+}
+
+impl Cli {
+    /// Runs the command until it is done or stopped.
+    pub fn run(self) -> Result<(), Box<dyn Error>> {
+        match self.command {
+            Command::Serve(args) => args.run(),
+            Command::Stack(args) => args.run(),
+            Command::Bench(args) => args.run(),
+            Command::Processor(args) => args.run(),
+        }
+    }
+}
+
+/// A way of sharing connections by its name, each listed in `--help` with its meaning.
+fn sharing() -> impl TypedValueParser<Value = Sharing> {
+    PossibleValuesParser::new(
+        Sharing::ALL.map(|sharing| PossibleValue::new(sharing.name()).help(sharing.meaning())),
+    )
+    .try_map(|name| name.parse::<Sharing>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

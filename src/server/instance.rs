@@ -1,0 +1,70 @@
+//! What every instance of either edition does at its start: wait for its database, then
+//! bind its API, and its metrics where told.
+
+use std::time::{Duration, Instant};
+
+use ntex::SharedCfg;
+use ntex::http::{Request, Response, ResponseError, body::MessageBody};
+use ntex::service::{IntoServiceFactory, ServiceFactory};
+
+use super::{Server, ServerError, Settings};
+use crate::db::StoreError;
+use crate::metrics::Registry;
+
+/// How often start-up asks a database that does not answer yet.
+const STARTUP_RETRY: Duration = Duration::from_millis(250);
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("the database did not answer within {0:?}")]
+    Database(Duration, #[source] StoreError),
+    #[error(transparent)]
+    Server(#[from] ServerError),
+}
+
+/// Asks `probe` until it answers, or the start-up timeout ends.
+pub async fn wait_for_database<T>(
+    settings: &Settings,
+    probe: impl AsyncFn() -> Result<T, StoreError>,
+) -> Result<T, ServeError> {
+    let deadline = Instant::now() + settings.startup_timeout;
+    loop {
+        match probe().await {
+            Ok(answer) => {
+                tracing::info!("database ready");
+                return Ok(answer);
+            }
+            Err(e) if Instant::now() >= deadline => {
+                return Err(ServeError::Database(settings.startup_timeout, e));
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "waiting for the database");
+                ntex::time::sleep(STARTUP_RETRY).await;
+            }
+        }
+    }
+}
+
+/// An instance's server: the apps `factory` builds, one per worker, on the settings'
+/// address, and `registry`'s metrics on theirs, if any.
+pub fn instance<F, I, S, B>(
+    settings: &Settings,
+    registry: Registry,
+    factory: F,
+) -> Result<Server, ServerError>
+where
+    F: AsyncFn() -> I + Send + Clone + 'static,
+    I: IntoServiceFactory<S, Request, SharedCfg>,
+    S: ServiceFactory<Request, SharedCfg> + 'static,
+    S::Error: ResponseError,
+    S::InitError: std::fmt::Debug,
+    S::Response: Into<Response<B>>,
+    S::Service: 'static,
+    B: MessageBody + 'static,
+{
+    let server = Server::build(&settings.listen, settings.workers, factory)?;
+    match &settings.metrics_listen {
+        Some(listen) => server.serve_metrics(listen, registry),
+        None => Ok(server),
+    }
+}
