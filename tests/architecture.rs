@@ -1,8 +1,8 @@
 //! The house drawn from its own imports: every `use` and path of `src/` that names a module
 //! of this crate is an arrow from the component that writes it to the component it names.
 //! A component is a folder of `src/` (its `mod.rs` and the files beside it), or a file at the
-//! root of `src/`; a folder's arrows to the folders inside it, or back to the one around it,
-//! are its own business, but no two files may name each other round a circle. The test holds the shape the README's "How it is built" describes:
+//! root of `src/`; a folder's arrows back to the folders around it are its own business, but
+//! no two files may name each other round a circle. The test holds the shape the README's "How it is built" describes:
 //! - no circle between components, so each sits on a floor above everything it uses, nor
 //!   between the modules (files) inside one;
 //! - the command line on top: only `main.rs` uses `cli`, and only `cli` uses clap;
@@ -231,7 +231,7 @@ fn arrows(sources: &[Source], by_component: bool) -> BTreeMap<String, BTreeSet<S
         let entry = arrows.entry(from.clone()).or_default();
         for path in &source.paths {
             match resolve(&source.module, path, &modules) {
-                Some(target) if !target.is_empty() && !nested(&names[&target], &from) => {
+                Some(target) if !target.is_empty() && !inside(&from, &names[&target]) => {
                     entry.insert(names[&target].clone());
                 }
                 _ => {}
@@ -241,16 +241,13 @@ fn arrows(sources: &[Source], by_component: bool) -> BTreeMap<String, BTreeSet<S
     arrows
 }
 
-/// Whether one name is the other or lies inside it: a folder and its subfolders are one
-/// component's parts (the circles between their files are counted module by module).
-fn nested(a: &str, b: &str) -> bool {
-    let inside = |inner: &str, outer: &str| {
-        inner == outer
-            || inner
-                .strip_prefix(outer)
-                .is_some_and(|rest| rest.starts_with("::"))
-    };
-    inside(a, b) || inside(b, a)
+/// Whether `inner` is `outer` or lies inside it: a folder's files may name the folder around
+/// them (`super::`) as parts of it; the circles between files are counted module by module.
+fn inside(inner: &str, outer: &str) -> bool {
+    inner == outer
+        || inner
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.starts_with("::"))
 }
 
 fn circles<'a>(graph: &DiGraph<&'a str, ()>) -> Vec<Vec<&'a str>> {
