@@ -1,7 +1,7 @@
 //! What every instance of either edition does at its start: wait for its database, then
 //! bind its API, and its metrics where told.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ntex::SharedCfg;
 use ntex::http::{Request, Response, ResponseError, body::MessageBody};
@@ -9,6 +9,7 @@ use ntex::service::{IntoServiceFactory, ServiceFactory};
 
 use super::{Server, ServerError, Settings};
 use crate::db::StoreError;
+use crate::deadline;
 use crate::metrics::Registry;
 
 /// How often start-up asks a database that does not answer yet.
@@ -27,21 +28,27 @@ pub async fn wait_for_database<T>(
     settings: &Settings,
     probe: impl AsyncFn() -> Result<T, StoreError>,
 ) -> Result<T, ServeError> {
-    let deadline = Instant::now() + settings.startup_timeout;
-    loop {
-        match probe().await {
-            Ok(answer) => {
-                tracing::info!("database ready");
-                return Ok(answer);
-            }
-            Err(e) if Instant::now() >= deadline => {
-                return Err(ServeError::Database(settings.startup_timeout, e));
-            }
+    let mut refused = None;
+    let answer = deadline::poll_async(
+        settings.startup_timeout,
+        STARTUP_RETRY,
+        async || match probe().await {
+            Ok(answer) => Some(answer),
             Err(e) => {
                 tracing::warn!(error = %e, "waiting for the database");
-                ntex::time::sleep(STARTUP_RETRY).await;
+                refused = Some(e);
+                None
             }
+        },
+    )
+    .await;
+    match (answer, refused) {
+        (Some(answer), _) => {
+            tracing::info!("database ready");
+            Ok(answer)
         }
+        (None, Some(e)) => Err(ServeError::Database(settings.startup_timeout, e)),
+        (None, None) => unreachable!("the first question is asked before any deadline"),
     }
 }
 
