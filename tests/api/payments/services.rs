@@ -14,7 +14,7 @@ use rinha::payments::store::{Accepted, Store};
 use tokio::task::LocalSet;
 use uuid::Uuid;
 
-use super::support::{self, database};
+use super::support::{self, database, in_flight};
 use crate::helpers::{Database, Harness, TestFn};
 
 pub fn all() -> Vec<(&'static str, TestFn)> {
@@ -55,23 +55,6 @@ fn dispatcher(
 
 fn ids(n: u128) -> Vec<Uuid> {
     (1..=n).map(Uuid::from_u128).collect()
-}
-
-/// Inserts attempts in flight at default, sent at `requested_at` by an instance that never
-/// said it was alive, and held until a minute from now.
-async fn in_flight(db: &Database, ids: &[Uuid], requested_at: Moment) {
-    db.client()
-        .await
-        .execute(
-            "INSERT INTO payments (correlation_id, amount, progress) \
-             SELECT id, 1990, ROW('sending'::payment_state, 'default'::processor, \
-                                  $2::timestamptz, gen_random_uuid(), \
-                                  now() + interval '1 minute')::progress \
-             FROM unnest($1::uuid[]) AS id",
-            &[&ids, &requested_at.get()],
-        )
-        .await
-        .unwrap();
 }
 
 async fn count(db: &Database, condition: &str) -> i64 {

@@ -9,7 +9,7 @@ use rinha::payments::domain::{Attempt, Cents, Moment, Processor};
 use rinha::payments::store::Store;
 use uuid::Uuid;
 
-use super::support::{database, lock_waits};
+use super::support::{database, in_flight, lock_waits};
 use crate::helpers::{Harness, TestFn};
 
 pub fn all() -> Vec<(&'static str, TestFn)> {
@@ -34,17 +34,7 @@ async fn two_settles_of_the_same_attempts_in_opposite_orders_both_go_through(h: 
         })
         .collect();
     let ids: Vec<Uuid> = attempts.iter().map(|a| a.id).collect();
-    client
-        .execute(
-            "INSERT INTO payments (correlation_id, amount, progress) \
-             SELECT id, 1990, ROW('sending'::payment_state, 'default'::processor, \
-                                  $2::timestamptz, gen_random_uuid(), \
-                                  now() + interval '1 minute')::progress \
-             FROM unnest($1::uuid[]) AS id",
-            &[&ids, &requested_at.get()],
-        )
-        .await
-        .unwrap();
+    in_flight(&db, &ids, requested_at).await;
     let holder = db.client().await;
     holder
         .batch_execute(&format!(

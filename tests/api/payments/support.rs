@@ -10,8 +10,10 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use rinha::db::Profile;
 use rinha::edition::Edition;
+use rinha::payments::domain::Moment;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 use crate::helpers::{
     Api, Database, Harness, Log, Reply, listening_address_and_log, serve_command,
@@ -230,7 +232,7 @@ pub async fn lock_waits(client: &tokio_postgres::Client, statement: &str, n: i64
 
 /// A new correlationId.
 pub fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
+    Uuid::new_v4().to_string()
 }
 
 /// Waits (up to `limit`) until the processors together hold `expected` payments, then
@@ -336,5 +338,22 @@ pub async fn check(app: &Api, default: &Processor, fallback: &Processor, lag: Du
 
 /// An instant as the summaries' bounds take it.
 pub fn iso(t: OffsetDateTime) -> String {
-    rinha::payments::domain::Moment::from(t).to_string()
+    Moment::from(t).to_string()
+}
+
+/// Inserts attempts in flight at default, sent at `requested_at` by an instance that never
+/// said it was alive, and held until a minute from now.
+pub async fn in_flight(db: &Database, ids: &[Uuid], requested_at: Moment) {
+    db.client()
+        .await
+        .execute(
+            "INSERT INTO payments (correlation_id, amount, progress) \
+             SELECT id, 1990, ROW('sending'::payment_state, 'default'::processor, \
+                                  $2::timestamptz, gen_random_uuid(), \
+                                  now() + interval '1 minute')::progress \
+             FROM unnest($1::uuid[]) AS id",
+            &[&ids, &requested_at.get()],
+        )
+        .await
+        .unwrap();
 }

@@ -207,8 +207,6 @@ pub fn floor_beside(report: &Report, floor: &Floor) -> String {
 mod tests {
     use super::*;
     use crate::tools::bench::measure::fixtures::payments_run;
-    use crate::tools::bench::measure::k6::Seen;
-    use crate::tools::bench::measure::machine::MachineUsage;
 
     fn floor() -> Floor {
         Floor {
@@ -225,20 +223,10 @@ mod tests {
 
     #[test]
     fn the_floor_alone_is_what_k6_saw_with_nginx_cpu_per_request_and_the_machine() {
-        let seen = Seen {
+        let floor = Floor {
             requests: 10_000,
-            p50_ms: 0.2,
-            p99_ms: 1.5,
-            max_ms: 9.0,
+            ..floor()
         };
-        let machine = MachineUsage {
-            cores: 2,
-            steal_percent: 0.8,
-            busy_cpus: 0.8,
-            outside_cpus: Some(0.4),
-        };
-
-        let floor = Floor::new(seen, 62.0, Some(0.4), Some(&machine));
 
         assert_eq!(
             super::floor(&floor, "preview"),
