@@ -37,8 +37,8 @@ impl Drain {
         Self { dispatcher }
     }
 
-    /// Runs for the life of the worker: a round every [`TICK`] while the queue may hold
-    /// payments this instance queued, released or left behind, every [`QUEUE_SWEEP`]
+    /// Runs for the life of the worker: a round every `TICK` while the queue may hold
+    /// payments this instance queued, released or left behind, every `QUEUE_SWEEP`
     /// otherwise.
     pub async fn run(self) {
         let mut swept = Instant::now();
@@ -59,7 +59,7 @@ impl Drain {
     }
 
     /// Claims queued payments for the processor the policy picks, as many as it has room
-    /// (at most [`BATCH`]), of those that have waited as long as it asks, and sends each.
+    /// (at most `BATCH`), of those that have waited as long as it asks, and sends each.
     /// A claim that comes back short tells that the queue holds nothing more this
     /// instance may send now.
     pub async fn run_once(&self) -> Result<Drained, StoreError> {

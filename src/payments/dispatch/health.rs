@@ -35,7 +35,7 @@ impl Health {
         Self { dispatcher }
     }
 
-    /// Runs for the life of the worker: a round every [`PERIOD`].
+    /// Runs for the life of the worker: a round every `PERIOD`.
     pub async fn run(self) {
         loop {
             ntex::time::sleep(PERIOD).await;

@@ -49,7 +49,7 @@ impl Rescue {
     }
 
     /// Runs for the life of the worker: says this instance is alive at once, then a round
-    /// every [`SWEEP`].
+    /// every `SWEEP`.
     pub async fn run(self) {
         self.say_alive().await;
         loop {

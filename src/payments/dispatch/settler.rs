@@ -95,7 +95,7 @@ impl Settler {
         }
     }
 
-    /// Writes one batch of what waits, up to [`MAX_BATCH`] attempts in one statement. A
+    /// Writes one batch of what waits, up to `MAX_BATCH` attempts in one statement. A
     /// batch that cannot be written goes back in front of the others.
     pub async fn run_once(&self, store: &Store) -> Result<Settled, StoreError> {
         let batch: Vec<Attempt> = {
