@@ -33,13 +33,15 @@ stack-2025: deps
 	cargo build --release
 	$(TARGET)/release/rinha bench --edition 2025 final
 
-## Every check CI runs: formatting, lints, unit tests, the HTTP tests against a real
-## PostgreSQL and NGINX that the tests start themselves, the Nix files' lint, and the
-## workflows' security audit (zizmor, offline: pinned actions, permissions, injections).
+## Every check CI runs: formatting, lints, the docs (denying warnings, as `nix flake check`
+## builds them), unit tests, the HTTP tests against a real PostgreSQL and NGINX that the tests
+## start themselves, the Nix files' lint, and the workflows' security audit (zizmor, offline:
+## pinned actions, permissions, injections).
 test: deps nix-lint
 	zizmor --offline .github/workflows
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
+	RUSTDOCFLAGS="--deny warnings" cargo doc --no-deps
 	cargo test --all-targets
 
 ## Ten minutes of libFuzzer on the request body parser (fuzz/). cargo fuzz needs nightly
