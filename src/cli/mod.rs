@@ -9,7 +9,7 @@ mod stack;
 
 use std::error::Error;
 
-use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::builder::PossibleValue;
 use clap::{Parser, Subcommand};
 
 use crate::db::Sharing;
@@ -54,12 +54,16 @@ impl Cli {
     }
 }
 
-/// A way of sharing connections by its name, each listed in `--help` with its meaning.
-fn sharing() -> impl TypedValueParser<Value = Sharing> {
-    PossibleValuesParser::new(
-        Sharing::ALL.map(|sharing| PossibleValue::new(sharing.name()).help(sharing.meaning())),
-    )
-    .try_map(|name| name.parse::<Sharing>())
+/// The ways of sharing connections as the command line lists them: each by its name, with
+/// what it means.
+impl clap::ValueEnum for Sharing {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Sharing::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()).help(self.meaning()))
+    }
 }
 
 #[cfg(test)]

@@ -46,7 +46,7 @@ pub struct ServeArgs {
 
     /// How a worker's requests share its connections: each has one to itself (exclusive),
     /// or all pipeline their queries over them (shared).
-    #[arg(long, env = "RINHA_POOL_SHARING", default_value = "shared", value_parser = super::sharing())]
+    #[arg(long, env = "RINHA_POOL_SHARING", default_value = "shared")]
     pub pool_sharing: Sharing,
 
     /// How long a request waits for a database connection before it gets a 503.

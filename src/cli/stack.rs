@@ -32,7 +32,7 @@ pub struct StackArgs {
     pub pool_size: u16,
 
     /// How an instance's requests share its connections (see `rinha serve --help`).
-    #[arg(long, env = "RINHA_POOL_SHARING", default_value = "shared", value_parser = super::sharing())]
+    #[arg(long, env = "RINHA_POOL_SHARING", default_value = "shared")]
     pub pool_sharing: Sharing,
 
     /// Run without cgroup limits (to compare against the envelope).

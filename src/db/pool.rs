@@ -8,10 +8,8 @@
 //! while earlier ones are still being answered). Fewer, busier backends wake less often and
 //! keep their caches warm; a request never waits for a connection to be given back.
 
-use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Deref;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -91,23 +89,6 @@ impl Sharing {
                 "Requests take turns over `size` connections and pipeline their queries on them"
             }
         }
-    }
-}
-
-impl fmt::Display for Sharing {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Sharing {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|sharing| sharing.name() == s)
-            .ok_or_else(|| format!("unknown way of sharing {s:?}: use exclusive or shared"))
     }
 }
 
@@ -319,18 +300,5 @@ pub fn pool<S: Statements>(config: tokio_postgres::Config, options: PoolOptions)
             wait,
             reconnect_for,
         })),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_way_of_sharing_reads_back_its_own_name() {
-        for sharing in Sharing::ALL {
-            assert_eq!(sharing.name().parse(), Ok(sharing));
-        }
-        assert!("pooled".parse::<Sharing>().is_err());
     }
 }
