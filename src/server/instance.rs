@@ -52,6 +52,15 @@ pub async fn wait_for_database<T>(
     }
 }
 
+/// Makes a worker's connections before it serves (`open`: its store's), so that its first
+/// requests do not each wait for a backend to start. A database that cannot be reached now
+/// leaves them to those requests, which try again.
+pub async fn open_connections(open: impl Future<Output = Result<(), StoreError>>) {
+    if let Err(e) = open.await {
+        tracing::warn!(error = %e, "cannot open the worker's connections yet");
+    }
+}
+
 /// An instance's server: the apps `factory` builds, one per worker, on the settings'
 /// address, and `registry`'s metrics on theirs, if any.
 pub fn instance<F, I, S, B>(

@@ -20,7 +20,7 @@ use ntex::http::StatusCode;
 use ntex::web::{HttpRequest, HttpResponse};
 
 pub use body::{BodyError, MAX_BODY, read_body};
-pub use instance::{ServeError, instance, wait_for_database};
+pub use instance::{ServeError, instance, open_connections, wait_for_database};
 pub use listener::{Bound, Listen};
 pub use routes::routes;
 pub use settings::Settings;

@@ -69,6 +69,7 @@ async fn serve(settings: Settings) -> Result<(), ServeError> {
     let metrics = Metrics::register(&mut registry);
     let app = async move || {
         let store = Store::new(database.clone(), pool);
+        server::open_connections(store.open()).await;
         let watched = store.clone();
         metrics.pools.watch(move || watched.pool_status());
         App::new()

@@ -49,6 +49,11 @@ impl Store {
         self.pool.status()
     }
 
+    /// Makes every connection of the pool now, rather than on the first requests.
+    pub async fn open(&self) -> Result<(), StoreError> {
+        Ok(self.pool.open().await?)
+    }
+
     /// The accounts that exist.
     pub async fn accounts(&self) -> Result<Accounts, StoreError> {
         let connection = self.pool.get().await?;

@@ -68,6 +68,7 @@ async fn serve(settings: Settings) -> Result<(), ServeError> {
     let paying = PaymentMetrics::register(&mut registry);
     let app = async move || {
         let store = Store::new(database_url.clone(), pool);
+        server::open_connections(store.open()).await;
         let watched = store.clone();
         metrics.pools.watch(move || watched.pool_status());
         let dispatcher = Dispatcher::new(store.clone(), &paying_settings, paying.clone());

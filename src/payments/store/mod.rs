@@ -74,6 +74,11 @@ impl Store {
         self.pool.status()
     }
 
+    /// Makes every connection of the pool now, rather than on the first requests.
+    pub async fn open(&self) -> Result<(), StoreError> {
+        Ok(self.pool.open().await?)
+    }
+
     /// Runs one of the accept statements if a connection can be had by `deadline`, with
     /// `params` and then the milliseconds left (the statement's last parameter); nothing is
     /// sent when waiting for the connection took all the time there was.
