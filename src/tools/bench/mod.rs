@@ -43,6 +43,10 @@ pub struct Settings {
     /// The services to kill while k6 runs.
     pub faults: Vec<Fault>,
     pub against: Against,
+    /// Whether k6 also exports its web dashboard (`k6.html`) beside the report. Its
+    /// aggregation every 10 s costs the load generator a stall that the stack's slowest
+    /// requests wait out, and that the floor's run does not have.
+    pub dashboard: bool,
 }
 
 /// Plays the scenario against the floor and, unless told not to, a fresh stack, injecting
@@ -100,15 +104,20 @@ async fn measure_and_publish(
         stack: options,
         reports,
         faults,
+        dashboard,
         ..
     } = settings;
+    let extras = measure::Extras {
+        faults,
+        dashboard: *dashboard,
+    };
     let played = measure::play(
         stack,
         *scenario,
         k6,
         &options.state_dir,
         reports,
-        faults,
+        &extras,
         floor,
     )
     .await?;

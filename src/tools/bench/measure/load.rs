@@ -25,18 +25,27 @@ pub struct K6Run {
     pub recording: Recording,
 }
 
-/// Runs k6 with its output in a log file, its summary and dashboard in the run's directory
-/// `dir`, and a progress line on stderr; samples the stack once a second meanwhile.
+/// What the stack's k6 run does besides playing the scenario.
+pub struct Extras<'a> {
+    /// The services killed on their schedule.
+    pub faults: &'a [Fault],
+    /// Whether k6 also exports its web dashboard into the run's directory.
+    pub dashboard: bool,
+}
+
+/// Runs k6 with its output in a log file, its summary (and dashboard, if asked) in the run's
+/// directory `dir`, and a progress line on stderr; samples the stack once a second meanwhile.
 pub async fn run_k6(
     stack: &mut Stack,
     scenario: Scenario,
     k6: &Path,
     state_dir: &Path,
     dir: &Path,
-    faults: &[Fault],
+    extras: &Extras<'_>,
 ) -> Result<K6Run, BenchError> {
     let log = state_dir.join("logs").join("k6.log");
     let base_url = stack_url(stack);
+    let dashboard = dir.join(DASHBOARD);
     let invocation = k6::Invocation {
         scenario,
         base_url: &base_url,
@@ -44,20 +53,13 @@ pub async fn run_k6(
         dir: &state_dir.join("k6"),
         log: &log,
         summary: &dir.join(SUMMARY),
+        dashboard: extras.dashboard.then_some(dashboard.as_path()),
     };
     let (mut command, csv) = invocation.command(k6)?;
-    let mut child = command
-        .env("K6_WEB_DASHBOARD", "true")
-        .env("K6_WEB_DASHBOARD_PORT", "-1")
-        .env(
-            "K6_WEB_DASHBOARD_EXPORT",
-            k6::absolute(&dir.join(DASHBOARD)),
-        )
-        .spawn()
-        .map_err(io("cannot start k6"))?;
+    let mut child = command.spawn().map_err(io("cannot start k6"))?;
     let started = Instant::now();
     let mut progress = k6::Progress::new(scenario.name().to_owned(), scenario.expected());
-    let mut faults: Vec<&Fault> = faults.iter().collect();
+    let mut faults: Vec<&Fault> = extras.faults.iter().collect();
     let mut sampler = Sampler::new(stack);
     let mut next_sample = started;
     let status = loop {

@@ -27,8 +27,8 @@ use crate::edition::Edition;
 use crate::tools::launcher::postgres;
 use crate::tools::stack::Stack;
 use error::{BenchError, io};
-use fault::Fault;
 use floor::Floor;
+pub use load::Extras;
 use load::{K6Run, run_k6, stack_url};
 use record::{Run, RunInfo, Verdict};
 use report::{Report, Snapshot};
@@ -63,10 +63,10 @@ pub async fn play(
     k6: &Path,
     state_dir: &Path,
     reports: &Path,
-    faults: &[Fault],
+    extras: &Extras<'_>,
     floor: Option<(Floor, Requests)>,
 ) -> Result<Played, BenchError> {
-    for fault in faults {
+    for fault in extras.faults {
         fault.target(stack).map_err(BenchError::Fault)?;
     }
     match stack.edition {
@@ -78,7 +78,7 @@ pub async fn play(
     fs::create_dir_all(&dir).map_err(io(format!("cannot create {}", dir.display())))?;
     let before = Snapshot::take(stack).await;
     let started = Instant::now();
-    let k6_run = run_k6(stack, scenario, k6, state_dir, &dir, faults).await?;
+    let k6_run = run_k6(stack, scenario, k6, state_dir, &dir, extras).await?;
     let elapsed = started.elapsed();
     let after = Snapshot::take(stack).await;
 

@@ -64,6 +64,7 @@ pub async fn play(
         dir: &scratch.0.join("k6"),
         log: &scratch.0.join("k6.log"),
         summary: &scratch.0.join("summary.json"),
+        dashboard: None,
     };
     let (command, csv) = invocation.command(k6)?;
     let before = (CpuTimes::now(), cpu_seconds(nginx_pid));
