@@ -43,9 +43,8 @@ pub struct Settings {
     /// The services to kill while k6 runs.
     pub faults: Vec<Fault>,
     pub against: Against,
-    /// Whether k6 also exports its web dashboard (`k6.html`) beside the report. Its
-    /// aggregation every 10 s costs the load generator a stall that the stack's slowest
-    /// requests wait out, and that the floor's run does not have.
+    /// Whether k6 also exports its web dashboard (`k6.html`) beside the report; what it
+    /// costs is said at `measure::k6::Invocation::dashboard`.
     pub dashboard: bool,
 }
 

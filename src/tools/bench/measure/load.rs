@@ -45,7 +45,7 @@ pub async fn run_k6(
 ) -> Result<K6Run, BenchError> {
     let log = state_dir.join("logs").join("k6.log");
     let base_url = stack_url(stack);
-    let dashboard = dir.join(DASHBOARD);
+    let dashboard = extras.dashboard.then(|| dir.join(DASHBOARD));
     let invocation = k6::Invocation {
         scenario,
         base_url: &base_url,
@@ -53,7 +53,7 @@ pub async fn run_k6(
         dir: &state_dir.join("k6"),
         log: &log,
         summary: &dir.join(SUMMARY),
-        dashboard: extras.dashboard.then_some(dashboard.as_path()),
+        dashboard: dashboard.as_deref(),
     };
     let (mut command, csv) = invocation.command(k6)?;
     let mut child = command.spawn().map_err(io("cannot start k6"))?;
