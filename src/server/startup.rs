@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use ntex::SharedCfg;
 use ntex::http::{
-    HttpService, HttpServiceConfig, Request, Response, ResponseError, body::MessageBody,
+    HttpService, HttpServiceConfig, KeepAlive, Request, Response, ResponseError, body::MessageBody,
 };
 use ntex::io::Io;
 use ntex::server::{Config, ServerBuilder};
@@ -133,13 +133,16 @@ where
 /// HTTP settings, in one place. A request head has 2 s to arrive, extended by 2 s each time
 /// another 256 bytes come in, 5 s at most; a body likewise: a client that trickles bytes
 /// (slowloris) is cut off instead of holding a worker's connection slot. Idle keep-alive
-/// connections last longer than NGINX's (60 s), so NGINX closes them first and never
-/// reuses one this side is closing.
+/// connections have no timeout on this side: NGINX closes them (after 60 s), and never
+/// reuses one this side is closing. A keep-alive timeout here would be set again after
+/// every request, and each time start ntex's coarse clock, which a thread of its own
+/// ticks 5 ms later by waking the worker: about one more wake-up of the worker per
+/// request (5.7 context switches per payment instead of 6.8, docs/performance.md).
 fn tuning() -> SharedCfg {
     SharedCfg::new("rinha")
         .add(
             HttpServiceConfig::new()
-                .set_keepalive_timeout(Seconds(75))
+                .set_keepalive(KeepAlive::Os)
                 .set_headers_read_rate(Seconds(2), Seconds(5), 256)
                 .set_payload_read_rate(Seconds(2), Seconds(5), 256)
                 .set_max_headers(32)

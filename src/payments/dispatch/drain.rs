@@ -44,7 +44,7 @@ impl Drain {
         let mut swept = Instant::now();
         let mut more = false;
         loop {
-            ntex::time::sleep(TICK).await;
+            tokio::time::sleep(TICK).await;
             if more || self.dispatcher.queued.get() > 0 || swept.elapsed() >= QUEUE_SWEEP {
                 swept = Instant::now();
                 more = self.run_once().await.map_or_else(

@@ -38,7 +38,7 @@ impl Health {
     /// Runs for the life of the worker: a round every `PERIOD`.
     pub async fn run(self) {
         loop {
-            ntex::time::sleep(PERIOD).await;
+            tokio::time::sleep(PERIOD).await;
             if let Err(e) = self.run_once().await {
                 tracing::warn!(error = %e, "cannot share the processors' health");
             }

@@ -53,7 +53,7 @@ impl Rescue {
     pub async fn run(self) {
         self.say_alive().await;
         loop {
-            ntex::time::sleep(SWEEP).await;
+            tokio::time::sleep(SWEEP).await;
             if let Err(e) = self.run_once().await {
                 tracing::warn!(error = %e, "cannot take over expired attempts");
             }
@@ -102,7 +102,7 @@ async fn resolve(d: Rc<Dispatcher>, attempt: Attempt) {
     let last = first + ACCEPT_BUDGET;
     let wait = first - OffsetDateTime::now_utc();
     if wait.is_positive() {
-        ntex::time::sleep(wait.unsigned_abs()).await;
+        tokio::time::sleep(wait.unsigned_abs()).await;
     }
     while !d.stored_earlier(&attempt).await {
         if OffsetDateTime::now_utc() >= last {
@@ -110,6 +110,6 @@ async fn resolve(d: Rc<Dispatcher>, attempt: Attempt) {
             let ticket = d.start(attempt.processor, Instant::now());
             return d.send(attempt, ticket, Sending::Again).await;
         }
-        ntex::time::sleep(LOOKUP_EVERY).await;
+        tokio::time::sleep(LOOKUP_EVERY).await;
     }
 }

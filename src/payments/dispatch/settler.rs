@@ -82,14 +82,14 @@ impl Settler {
         loop {
             self.ready.notified().await;
             tokio::select! {
-                () = ntex::time::sleep(WINDOW) => {}
+                () = tokio::time::sleep(WINDOW) => {}
                 () = self.late.notified() => {}
             }
             loop {
                 match self.run_once(store).await {
                     Ok(settled) if settled.attempts == 0 => break,
                     Ok(_) => {}
-                    Err(_) => ntex::time::sleep(RETRY).await,
+                    Err(_) => tokio::time::sleep(RETRY).await,
                 }
             }
         }
