@@ -133,11 +133,10 @@ where
 /// HTTP settings, in one place. A request head has 2 s to arrive, extended by 2 s each time
 /// another 256 bytes come in, 5 s at most; a body likewise: a client that trickles bytes
 /// (slowloris) is cut off instead of holding a worker's connection slot. Idle keep-alive
-/// connections have no timeout on this side: NGINX closes them (after 60 s), and never
-/// reuses one this side is closing. A keep-alive timeout here would be set again after
-/// every request, and each time start ntex's coarse clock, which a thread of its own
-/// ticks 5 ms later by waking the worker: about one more wake-up of the worker per
-/// request (5.7 context switches per payment instead of 6.8, docs/performance.md).
+/// connections have no timeout on this side, so only NGINX closes them (after 60 s). A
+/// timeout here would be set again after every request, and each time start ntex's coarse
+/// clock, which a thread of its own ticks 5 ms later by waking the worker: about one more
+/// context switch per request (docs/performance.md, "Wake-ups per payment").
 fn tuning() -> SharedCfg {
     SharedCfg::new("rinha")
         .add(
