@@ -3,7 +3,8 @@
 # nginx, postgres}); `preface` gives the first lines of its header from the command that
 # starts it. default.nix makes two kinds: the repository's docker-compose*.yml, naming the
 # images `nix run .#load-images` loads, and the judge's, naming the published images of one
-# registry and tag (judge-compose).
+# registry and tag (judge-compose). The service in front of the instances is the edition's
+# envelope's: NGINX for the bank, `rinha balance` for 2025.
 # The services meet on one tmpfs volume of Unix sockets (/run/rinha), owned by `nobody`.
 {
   lib,
@@ -23,10 +24,20 @@
       memory = "${toString s.memory_mb}MB";
     };
   };
+  inbox = name: "/run/rinha/${name}.inbox";
   special = {
     postgres.image = images.postgres;
     nginx = {
       image = images.nginx;
+      ports = ["9999:9999"];
+      depends_on = envelope.apiNames;
+    };
+    # 2025: `rinha balance` (the API image's other command) hands each connection whole to
+    # an instance, through the inbox the instance reads on the sockets' volume.
+    balancer = {
+      image = images.api;
+      command = ["balance"];
+      environment.RINHA_BALANCE_TO = lib.concatMapStringsSep "," inbox envelope.apiNames;
       ports = ["9999:9999"];
       depends_on = envelope.apiNames;
     };
@@ -40,6 +51,7 @@
         {RINHA_LISTEN = "unix:/run/rinha/${name}.sock";}
         // lib.optionalAttrs payments {
           RINHA_EDITION = "2025";
+          RINHA_HANDOFF = inbox name;
           PAYMENT_PROCESSOR_URL_DEFAULT = "http://payment-processor-default:8080";
           PAYMENT_PROCESSOR_URL_FALLBACK = "http://payment-processor-fallback:8080";
         };

@@ -5,7 +5,8 @@
 #
 # What each entrypoint runs, and what that needs besides itself (`needs`, which the `images`
 # check looks for in the image's own layers):
-# - api: `rinha serve`, nothing else.
+# - api: `rinha serve` (its command, which 2025's compose file makes `balance` for the
+#   balancer), nothing else.
 # - nginx: NGINX with /tmp/ as its prefix (pid file, temporary files) and its log on stderr.
 # - postgres, postgres-2025: rinha-postgres, a bash script (bash comes in by store path),
 #   which runs initdb, pg_ctl, psql and then execs postgres. initdb runs its bootstrap
@@ -80,8 +81,9 @@
     };
 in {
   api = image "api" {
-    description = "rinha serve: one API instance of either edition (RINHA_EDITION)";
-    config.Entrypoint = [(lib.getExe rinha) "serve"];
+    description = "rinha serve: one API instance of either edition (RINHA_EDITION); rinha balance: 2025's balancer";
+    config.Entrypoint = [(lib.getExe rinha)];
+    config.Cmd = ["serve"];
     config.Env = [
       "RINHA_LISTEN=unix:/run/rinha/api.sock"
       "DATABASE_URL=host=/run/rinha user=rinha dbname=rinha"

@@ -2,6 +2,7 @@
 //! one file per command. Each command turns its flags into the plain settings of the module
 //! it runs; nothing below this one knows of clap.
 
+mod balance;
 mod bench;
 mod processor;
 mod serve;
@@ -13,7 +14,9 @@ use clap::builder::PossibleValue;
 use clap::{Parser, Subcommand};
 
 use crate::db::Sharing;
+use crate::tools::stack::Balancer;
 
+pub use balance::BalanceArgs;
 pub use bench::BenchArgs;
 pub use processor::ProcessorArgs;
 pub use serve::{PaymentsArgs, ServeArgs};
@@ -34,6 +37,8 @@ pub struct Cli {
 pub enum Command {
     /// Serve the API: one instance, on a TCP address or a Unix socket.
     Serve(Box<ServeArgs>),
+    /// Balance client connections over instances, handing each whole to one of them.
+    Balance(BalanceArgs),
     /// Run the whole contest topology inside its envelope, in the foreground.
     Stack(StackArgs),
     /// Start the stack, run a k6 scenario against it, and write its reports.
@@ -47,6 +52,7 @@ impl Cli {
     pub fn run(self) -> Result<(), Box<dyn Error>> {
         match self.command {
             Command::Serve(args) => args.run(),
+            Command::Balance(args) => args.run(),
             Command::Stack(args) => args.run(),
             Command::Bench(args) => args.run(),
             Command::Processor(args) => args.run(),
@@ -59,6 +65,17 @@ impl Cli {
 impl clap::ValueEnum for Sharing {
     fn value_variants<'a>() -> &'a [Self] {
         &Sharing::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()).help(self.meaning()))
+    }
+}
+
+/// The balancers as the command line lists them.
+impl clap::ValueEnum for Balancer {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Balancer::ALL
     }
 
     fn to_possible_value(&self) -> Option<PossibleValue> {

@@ -1,6 +1,7 @@
 //! `rinha serve`'s flags: one instance of either edition, and what only 2025 reads.
 
 use std::error::Error;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
@@ -20,6 +21,11 @@ pub struct ServeArgs {
     /// Where to listen: IP:PORT, or unix:/path/to.sock.
     #[arg(long, env = "RINHA_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: Listen,
+
+    /// Where a balancer (`rinha balance`) hands this instance client connections to serve
+    /// as its own: a Unix datagram socket to create. Without it, only `--listen` is served.
+    #[arg(long, env = "RINHA_HANDOFF")]
+    pub handoff: Option<PathBuf>,
 
     /// Where to serve `GET /metrics` (Prometheus text format), apart from the API: IP:PORT,
     /// or unix:/path/to.sock. Without it, no metrics are served.
@@ -85,6 +91,7 @@ impl ServeArgs {
     pub fn server(&self) -> server::Settings {
         server::Settings {
             listen: self.listen.clone(),
+            handoff: self.handoff.clone(),
             metrics_listen: self.metrics_listen.clone(),
             workers: self.workers,
             database: self.database_url.clone(),

@@ -8,6 +8,7 @@ use clap::Args;
 use crate::db::{Profile, Sharing};
 use crate::edition::Edition;
 use crate::payments::domain::{Fee, Fees, InvalidFees, Processor};
+use crate::tools::stack::Balancer;
 
 #[derive(Debug, Args)]
 pub struct StackArgs {
@@ -15,7 +16,7 @@ pub struct StackArgs {
     #[arg(long, env = "RINHA_EDITION", default_value = "2024q1")]
     pub edition: Edition,
 
-    /// The port NGINX listens on.
+    /// The port the balancer listens on.
     #[arg(long, env = "RINHA_PORT", default_value_t = 9999)]
     pub port: u16,
 
@@ -34,6 +35,11 @@ pub struct StackArgs {
     /// How an instance's requests share its connections (see `rinha serve --help`).
     #[arg(long, env = "RINHA_POOL_SHARING", default_value = "shared")]
     pub pool_sharing: Sharing,
+
+    /// What balances the clients over the instances on the port; by default the edition's
+    /// own: nginx for the bank, handoff for 2025.
+    #[arg(long, env = "RINHA_BALANCER")]
+    pub balancer: Option<Balancer>,
 
     /// Run without cgroup limits (to compare against the envelope).
     #[arg(long)]
@@ -95,6 +101,7 @@ impl StackArgs {
             enforce: !self.unlimited,
             pool_size: self.pool_size,
             pool_sharing: self.pool_sharing,
+            balancer: self.balancer.unwrap_or(Balancer::of(self.edition)),
             cpu_scale: self.cpu_scale,
             processors: self
                 .processor_default

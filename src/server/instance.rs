@@ -7,7 +7,7 @@ use ntex::SharedCfg;
 use ntex::http::{Request, Response, ResponseError, body::MessageBody};
 use ntex::service::{IntoServiceFactory, ServiceFactory};
 
-use super::{Server, ServerError, Settings};
+use super::{Inbox, Server, ServerError, Settings};
 use crate::db::StoreError;
 use crate::deadline;
 use crate::metrics::Registry;
@@ -78,7 +78,11 @@ where
     S::Service: 'static,
     B: MessageBody + 'static,
 {
-    let server = Server::build(&settings.listen, settings.workers, factory)?;
+    let inbox = match &settings.handoff {
+        Some(path) => Some(Inbox::bind(path).map_err(|e| ServerError::Inbox(path.clone(), e))?),
+        None => None,
+    };
+    let server = Server::build(&settings.listen, settings.workers, inbox, factory)?;
     match &settings.metrics_listen {
         Some(listen) => server.serve_metrics(listen, registry),
         None => Ok(server),

@@ -9,7 +9,9 @@
 //! cross-thread wake-ups on the hot path. With the contest's fraction of a CPU per
 //! instance, one worker is the right default.
 
+pub mod balancer;
 mod body;
+pub mod handoff;
 mod instance;
 mod listener;
 mod routes;
@@ -20,6 +22,7 @@ use ntex::http::StatusCode;
 use ntex::web::{HttpRequest, HttpResponse};
 
 pub use body::{BodyError, MAX_BODY, read_body};
+pub use handoff::Inbox;
 pub use instance::{ServeError, instance, open_connections, wait_for_database};
 pub use listener::{Bound, Listen};
 pub use routes::routes;
@@ -30,6 +33,8 @@ pub use startup::Server;
 pub enum ServerError {
     #[error("cannot listen on {0}")]
     Listen(Listen, #[source] std::io::Error),
+    #[error("cannot take connections handed over at {}", .0.display())]
+    Inbox(std::path::PathBuf, #[source] std::io::Error),
     #[error("the HTTP server failed")]
     Server(#[source] std::io::Error),
 }

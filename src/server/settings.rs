@@ -1,6 +1,7 @@
 //! What an instance of either edition is told: where it listens, with how many workers,
 //! and how it reaches its database.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use super::Listen;
@@ -10,6 +11,9 @@ use crate::db::{PoolOptions, Sharing};
 pub struct Settings {
     /// Where the API listens.
     pub listen: Listen,
+    /// Where a balancer hands this instance client connections to serve (a Unix datagram
+    /// socket, `rinha balance`); none without it.
+    pub handoff: Option<PathBuf>,
     /// Where `GET /metrics` is served, apart from the API; nowhere without it.
     pub metrics_listen: Option<Listen>,
     /// HTTP worker threads.

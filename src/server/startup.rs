@@ -14,6 +14,7 @@ use ntex::service::{IntoServiceFactory, ServiceFactory};
 use ntex::time::Seconds;
 use ntex::web::{self, App};
 
+use super::handoff::{self, Inbox};
 use super::{Bound, Listen, ServerError};
 use crate::metrics::Registry;
 
@@ -31,8 +32,14 @@ pub struct Server {
 }
 
 impl Server {
-    /// Binds `listen` for the apps `factory` builds, once per worker.
-    pub fn build<F, I, S, B>(listen: &Listen, workers: u16, factory: F) -> Result<Self, ServerError>
+    /// Binds `listen` for the apps `factory` builds, once per worker; each worker also serves
+    /// the connections handed to `inbox`, if any.
+    pub fn build<F, I, S, B>(
+        listen: &Listen,
+        workers: u16,
+        inbox: Option<Inbox>,
+        factory: F,
+    ) -> Result<Self, ServerError>
     where
         F: AsyncFn() -> I + Send + Clone + 'static,
         I: IntoServiceFactory<S, Request, SharedCfg>,
@@ -48,7 +55,7 @@ impl Server {
             .disable_signals()
             .shutdown_timeout(SHUTDOWN_GRACE);
         let (builder, address) = add_listener(builder, "api", listen, async move || {
-            HttpService::new(factory().await)
+            handoff::with_inbox(HttpService::new(factory().await), inbox.clone())
         })?;
         Ok(Self {
             builder,
@@ -176,7 +183,7 @@ mod tests {
     fn a_server_asked_for_port_0_hands_back_the_port_it_bound() {
         let address = crate::server::block_on("test", async {
             let listen = "127.0.0.1:0".parse().unwrap();
-            let server = Server::build(&listen, 1, async || App::new()).unwrap();
+            let server = Server::build(&listen, 1, None, async || App::new()).unwrap();
             server.address().clone()
         });
         match address {

@@ -70,7 +70,7 @@ async fn serve(args: Settings) -> Result<(), ServerError> {
             .state(Arc::clone(&processor))
             .configure(routes::configure)
     };
-    Server::build(&Listen::Tcp(args.listen), args.workers, app)?
+    Server::build(&Listen::Tcp(args.listen), args.workers, None, app)?
         .run_until_stopped()
         .await
 }

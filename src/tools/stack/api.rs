@@ -9,6 +9,7 @@ use std::time::Duration;
 use nix::sys::signal::Signal;
 
 use super::StackError;
+use super::options::Balancer;
 use super::service::{Launch, Process, READY_TIMEOUT, Service, Spec};
 use crate::deadline;
 use crate::payments::domain::Processor;
@@ -42,7 +43,11 @@ impl Launch<'_> {
             .arg(self.options.pool_size.to_string())
             .arg("--pool-sharing")
             .arg(self.options.pool_sharing.name())
-            .args(["--listen", &address])
+            .args(["--listen", &address]);
+        if self.options.balancer == Balancer::Handoff {
+            command.arg("--handoff").arg(inbox_of(socket));
+        }
+        command
             .arg("--metrics-listen")
             .arg(format!("unix:{}", metrics.display()))
             .env("DATABASE_URL", database_url);
@@ -71,6 +76,11 @@ impl Launch<'_> {
             ..service
         })
     }
+}
+
+/// Where an instance whose API is at `socket` is handed connections: apiN.inbox beside it.
+pub(super) fn inbox_of(socket: &Path) -> PathBuf {
+    socket.with_extension("inbox")
 }
 
 pub(super) fn wait_for_socket(service: &mut Service, socket: &Path) -> Result<(), StackError> {

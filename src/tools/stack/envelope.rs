@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 
+use super::options::Balancer;
 use crate::edition::Edition;
 use crate::tools::launcher::cgroup::Limits;
 
@@ -29,7 +30,10 @@ pub struct Envelope {
     pub budget: Limits,
     pub postgres: Limits,
     pub api: Api,
-    pub nginx: Limits,
+    /// What stands on the port in front of the instances, named in `envelope.toml` after
+    /// the edition's own: `[bank.nginx]`, `[payments.balancer]`.
+    #[serde(alias = "nginx")]
+    pub balancer: Limits,
 }
 
 /// Every edition's envelope, as `envelope.toml` holds them.
@@ -58,33 +62,31 @@ impl Envelope {
             &mut self.budget.cpus,
             &mut self.postgres.cpus,
             &mut self.api.cpus,
-            &mut self.nginx.cpus,
+            &mut self.balancer.cpus,
         ] {
             *cpus *= factor;
         }
         self
     }
 
-    /// Every service with its limits, in start order: PostgreSQL, the API instances, NGINX.
-    pub fn services(&self) -> Vec<(String, Limits)> {
+    /// Every service with its limits, in start order: PostgreSQL, the API instances, then
+    /// `balancer` in front of them.
+    pub fn services(&self, balancer: Balancer) -> Vec<(String, Limits)> {
         let mut services = vec![("postgres".to_owned(), self.postgres)];
         services.extend((1..=self.api.instances).map(|n| (format!("api{n}"), self.api.each())));
-        services.push(("nginx".to_owned(), self.nginx));
+        services.push((balancer.service().to_owned(), self.balancer));
         services
     }
 
     /// The sum over every service.
     pub fn total(&self) -> Limits {
-        self.services().iter().fold(
-            Limits {
-                cpus: 0.0,
-                memory_mb: 0,
-            },
-            |sum, (_, l)| Limits {
-                cpus: sum.cpus + l.cpus,
-                memory_mb: sum.memory_mb + l.memory_mb,
-            },
-        )
+        let instances = f64::from(self.api.instances);
+        Limits {
+            cpus: self.postgres.cpus + instances * self.api.cpus + self.balancer.cpus,
+            memory_mb: self.postgres.memory_mb
+                + u64::from(self.api.instances) * self.api.memory_mb
+                + self.balancer.memory_mb,
+        }
     }
 }
 
@@ -121,7 +123,7 @@ mod tests {
     #[test]
     fn every_service_is_limited() {
         for (edition, _) in EDITIONS {
-            for (name, limits) in Envelope::contest(edition).services() {
+            for (name, limits) in Envelope::contest(edition).services(Balancer::of(edition)) {
                 assert!(
                     limits.cpus > 0.0 && limits.memory_mb > 0,
                     "{edition}: {name} is unlimited"
@@ -143,7 +145,7 @@ mod tests {
 
     /// Every service of `compose` is limited exactly as `edition`'s envelope says.
     fn assert_every_limit_from_the_envelope(compose: &str, edition: Edition) {
-        for (name, limits) in Envelope::contest(edition).services() {
+        for (name, limits) in Envelope::contest(edition).services(Balancer::of(edition)) {
             let service = compose_service(compose, &name);
             let has = |text: String| service.iter().any(|line| line.trim() == text);
             assert!(
@@ -170,14 +172,31 @@ mod tests {
     }
 
     #[test]
-    fn the_contest_runs_two_api_instances() {
-        for (edition, _) in EDITIONS {
-            let names: Vec<String> = Envelope::contest(edition)
-                .services()
+    fn the_contest_runs_two_api_instances_behind_the_editions_balancer() {
+        let names = |edition| -> Vec<String> {
+            Envelope::contest(edition)
+                .services(Balancer::of(edition))
                 .into_iter()
                 .map(|(n, _)| n)
-                .collect();
-            assert_eq!(names, ["postgres", "api1", "api2", "nginx"], "{edition}");
+                .collect()
+        };
+        assert_eq!(names(Edition::Bank), ["postgres", "api1", "api2", "nginx"]);
+        assert_eq!(
+            names(Edition::Payments),
+            ["postgres", "api1", "api2", "balancer"]
+        );
+    }
+
+    #[test]
+    fn the_total_is_the_sum_of_the_services() {
+        for (edition, _) in EDITIONS {
+            let envelope = Envelope::contest(edition);
+            let services = envelope.services(Balancer::Nginx);
+            let cpus: f64 = services.iter().map(|(_, l)| l.cpus).sum();
+            let memory: u64 = services.iter().map(|(_, l)| l.memory_mb).sum();
+            let total = envelope.total();
+            assert!((total.cpus - cpus).abs() < 1e-9, "{edition}");
+            assert_eq!(total.memory_mb, memory, "{edition}");
         }
     }
 }

@@ -11,6 +11,7 @@
 //! through `launcher::process`.
 
 mod api;
+mod balancer;
 mod envelope;
 mod nginx;
 mod options;
@@ -25,7 +26,7 @@ use std::time::Duration;
 
 pub use envelope::{Api, Envelope};
 pub use nginx::{NGINX_STOP, answers, nginx_command};
-pub use options::Options;
+pub use options::{Balancer, Options};
 pub use service::Service;
 pub use topology::Stack;
 

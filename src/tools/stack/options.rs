@@ -19,6 +19,8 @@ pub struct Options {
     pub pool_size: u16,
     /// How an instance's requests share them.
     pub pool_sharing: Sharing,
+    /// What stands between the clients and the instances.
+    pub balancer: Balancer,
     /// Every CPU quota is multiplied by this (1 is the contest's envelope).
     pub cpu_scale: f64,
     /// 2025: the processors to pay through (default, fallback); `None` starts two.
@@ -26,4 +28,48 @@ pub struct Options {
     /// 2025: what the processors charge: the ones the stack starts charge it, and its
     /// instances route with it.
     pub fees: Fees,
+}
+
+/// What stands between the clients and the instances on the stack's port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Balancer {
+    /// NGINX, proxying every request to an instance's Unix socket.
+    Nginx,
+    /// `rinha balance`, handing each connection whole to an instance.
+    Handoff,
+}
+
+impl Balancer {
+    pub const ALL: [Self; 2] = [Self::Nginx, Self::Handoff];
+
+    /// The edition's own: NGINX for the bank, as its contest asked; `rinha balance` for
+    /// 2025, which spares each payment a process (docs/performance.md, "The balancer").
+    pub fn of(edition: Edition) -> Self {
+        match edition {
+            Edition::Bank => Self::Nginx,
+            Edition::Payments => Self::Handoff,
+        }
+    }
+
+    /// The stack's name for the service.
+    pub fn service(self) -> &'static str {
+        match self {
+            Self::Nginx => "nginx",
+            Self::Handoff => "balancer",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Nginx => "nginx",
+            Self::Handoff => "handoff",
+        }
+    }
+
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Self::Nginx => "NGINX proxies every request to an instance",
+            Self::Handoff => "rinha balance hands each connection whole to an instance",
+        }
+    }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::api::{api_sockets, wait_for_socket};
 use super::nginx::answers;
-use super::options::Options;
+use super::options::{Balancer, Options};
 use super::postgres::start_postgres;
 use super::service::{Launch, Process, READY_TIMEOUT, Service, check_port_free, mkdir_for};
 use super::{Envelope, Sample, StackError};
@@ -102,7 +102,11 @@ impl Stack {
         for (service, socket) in stack.services[1..].iter_mut().zip(&launch.sockets) {
             wait_for_socket(service, socket)?;
         }
-        stack.services.push(launch.nginx(envelope.nginx, group())?);
+        let balancer = match options.balancer {
+            Balancer::Nginx => launch.nginx(envelope.balancer, group())?,
+            Balancer::Handoff => launch.balancer(envelope.balancer, group())?,
+        };
+        stack.services.push(balancer);
         stack.wait_ready().await?;
         Ok(stack)
     }
@@ -217,7 +221,7 @@ fn confinement(
     envelope: &Envelope,
     options: &Options,
 ) -> (Option<Cgroups>, Vec<Option<Cgroup>>, String) {
-    let services = envelope.services();
+    let services = envelope.services(options.balancer);
     let unlimited = |reason: String| (None, services.iter().map(|_| None).collect(), reason);
     if !options.enforce {
         return unlimited("not enforced (--unlimited): every service runs without limits".into());

@@ -34,6 +34,16 @@ struct RunningStack {
     state: tempfile::TempDir,
 }
 
+/// A test that fails midway stops its stack all the same: SIGTERM, as an operator would,
+/// and the launcher stops every service and removes its cgroups.
+impl Drop for RunningStack {
+    fn drop(&mut self) {
+        if let Ok(None) = self.process.try_wait() {
+            stop_with(&mut self.process, libc::SIGTERM);
+        }
+    }
+}
+
 fn start_stack() -> RunningStack {
     let state = tempfile::tempdir().unwrap();
     let port = free_port();

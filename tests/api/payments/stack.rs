@@ -1,5 +1,5 @@
-//! The real `rinha stack --edition 2025`: two instances behind NGINX inside the 2025
-//! envelope, paying through the processors it is given, surviving a killed instance and,
+//! The real `rinha stack --edition 2025`: two instances behind NGINX, or behind `rinha
+//! balance`, inside the 2025 envelope, paying through the processors it is given, surviving a killed instance and,
 //! in the durable profile, a PostgreSQL crash.
 
 use std::process::{Child, Command, Stdio};
@@ -17,6 +17,7 @@ use crate::helpers::{Api, Harness, TestFn, free_port, stack_table, stop_with};
 pub fn all() -> Vec<(&'static str, TestFn)> {
     tests![
         the_stack_pays_through_nginx_and_survives_a_killed_instance,
+        the_stack_pays_through_its_balancer_and_survives_a_killed_instance,
         a_durable_stack_survives_a_postgres_crash_and_pays_every_payment_once,
     ]
 }
@@ -27,6 +28,16 @@ struct RunningStack {
     api: Api,
     table: Vec<String>,
     _state: tempfile::TempDir,
+}
+
+/// A test that fails midway stops its stack all the same: SIGTERM, as an operator would,
+/// and the launcher stops every service and removes its cgroups.
+impl Drop for RunningStack {
+    fn drop(&mut self) {
+        if let Ok(None) = self.process.try_wait() {
+            stop_with(&mut self.process, libc::SIGTERM);
+        }
+    }
 }
 
 fn start_stack(default: &Processor, fallback: &Processor, args: &[&str]) -> RunningStack {
@@ -112,7 +123,7 @@ impl RunningStack {
 /// paid exactly once.
 async fn the_stack_pays_through_nginx_and_survives_a_killed_instance(_h: Arc<Harness>) {
     let (default, fallback) = Processor::pair(&["--delay", "300"]);
-    let stack = start_stack(&default, &fallback, &[]);
+    let stack = start_stack(&default, &fallback, &["--balancer", "nginx"]);
     let total = stack.table.iter().find(|l| l.starts_with("total")).unwrap();
     assert!(
         total.contains("1.50") && total.contains("340 MB"),
@@ -126,22 +137,83 @@ async fn the_stack_pays_through_nginx_and_survives_a_killed_instance(_h: Arc<Har
         "{:#?}",
         stack.table
     );
+    // A payment in flight on the killed instance is sent again to the other by NGINX, and
+    // answered 202 whether or not it was accepted: no client ever sees the kill.
+    let (accepted, unanswered) = pay_through_a_killed_instance(&stack).await;
+    assert_eq!(unanswered, 0);
+    stack
+        .assert_paid_once_and_stop(&default, &fallback, &accepted)
+        .await;
+}
 
+/// The same with the edition's own balancer, `rinha balance`, which hands each connection
+/// whole to an instance: a connection on the killed instance dies with it, and whatever was in flight
+/// there gets no answer. Its client sends the same payment again, on a new connection that
+/// the balancer hands to the instance still alive (the dead one's inbox refuses it), and
+/// then to both once the stack has started the dead one again; every payment is paid
+/// exactly once.
+async fn the_stack_pays_through_its_balancer_and_survives_a_killed_instance(_h: Arc<Harness>) {
+    let (default, fallback) = Processor::pair(&["--delay", "300"]);
+    let stack = start_stack(&default, &fallback, &[]);
+    assert!(
+        stack.line("balancer").contains("0.30"),
+        "{:#?}",
+        stack.table
+    );
+    assert!(
+        !stack.table.iter().any(|l| l.starts_with("nginx")),
+        "{:#?}",
+        stack.table
+    );
+    let (accepted, unanswered) = pay_through_a_killed_instance(&stack).await;
+    eprintln!(
+        "balancer, killed instance: {} accepted, {unanswered} unanswered (sent again)",
+        accepted.len()
+    );
+    stack
+        .assert_paid_once_and_stop(&default, &fallback, &accepted)
+        .await;
+}
+
+/// Six clients post payments 10 ms apart while api1 gets SIGKILL 1.5 s in, for 1.5 s more.
+/// A payment whose request gets no answer (its connection died) is sent again until it
+/// gets its 202, within 15 s; any other answer fails the test. Returns the payments
+/// accepted, and how many requests got no answer.
+async fn pay_through_a_killed_instance(stack: &RunningStack) -> (Vec<String>, usize) {
     let stop = Arc::new(AtomicBool::new(false));
     let clients: Vec<_> = (0..6)
         .map(|_| {
             let (api, stop) = (stack.api.clone(), Arc::clone(&stop));
             tokio::spawn(async move {
-                let mut accepted = Vec::new();
+                let (mut accepted, mut unanswered) = (Vec::new(), 0);
                 while !stop.load(Ordering::Relaxed) {
                     let id = new_id();
-                    // A payment in flight on the killed instance is sent again to the
-                    // other by NGINX, and answered 202 whether or not it was accepted.
-                    assert_eq!(api.pay(&id, "19.90").await, StatusCode::ACCEPTED, "{id}");
+                    let deadline = Instant::now() + Duration::from_secs(15);
+                    let body = format!(r#"{{"correlationId":"{id}","amount":19.90}}"#);
+                    loop {
+                        let sent = api
+                            .http
+                            .post(format!("{}/payments", api.base))
+                            .header("content-type", "application/json")
+                            .body(body.clone())
+                            .send()
+                            .await;
+                        match sent {
+                            Ok(response) => {
+                                assert_eq!(response.status(), StatusCode::ACCEPTED, "{id}");
+                                break;
+                            }
+                            Err(e) => {
+                                assert!(Instant::now() < deadline, "{id}: no 202 within 15 s: {e}");
+                                unanswered += 1;
+                                tokio::time::sleep(Duration::from_millis(20)).await;
+                            }
+                        }
+                    }
                     accepted.push(id);
                     tokio::time::sleep(Duration::from_millis(10)).await;
                 }
-                accepted
+                (accepted, unanswered)
             })
         })
         .collect();
@@ -150,13 +222,13 @@ async fn the_stack_pays_through_nginx_and_survives_a_killed_instance(_h: Arc<Har
     unsafe { libc::kill(stack.pid("api1"), libc::SIGKILL) };
     tokio::time::sleep(Duration::from_millis(1500)).await;
     stop.store(true, Ordering::Relaxed);
-    let mut accepted = Vec::new();
+    let (mut accepted, mut unanswered) = (Vec::new(), 0);
     for client in clients {
-        accepted.extend(client.await.unwrap());
+        let (ids, count) = client.await.unwrap();
+        accepted.extend(ids);
+        unanswered += count;
     }
-    stack
-        .assert_paid_once_and_stop(&default, &fallback, &accepted)
-        .await;
+    (accepted, unanswered)
 }
 
 /// The durable profile: PostgreSQL gets SIGQUIT (an immediate shutdown, as a crash) while

@@ -19,7 +19,7 @@ use crate::tools::stack::{Service, Stack};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fault {
-    /// The service's name in the stack's table: postgres, api1, api2, nginx.
+    /// The service's name in the stack's table: postgres, api1, api2, nginx or balancer.
     pub service: String,
     /// How long after k6 starts.
     pub at: Duration,

@@ -152,7 +152,7 @@ impl Served {
             |v: Option<f64>| v.map_or("past the last bound".to_owned(), |v| format!("{v:.2} ms"));
         format!(
             "inside the instances (their own histograms, every route): {} requests, p50 {}, \
-             p99 {}; what k6 saw beyond that is NGINX, the kernel and k6 itself",
+             p99 {}; what k6 saw beyond that is the balancer, the kernel and k6 itself",
             self.requests,
             ms(self.p50_ms),
             ms(self.p99_ms)

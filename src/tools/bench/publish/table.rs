@@ -133,8 +133,12 @@ pub fn beside(report: &Report, floor: &Floor) -> Vec<Line> {
         added: Some(stack - floor),
         ..line(what, Some(floor), Some(stack), 2)
     };
-    let nginx = report.services.iter().find(|s| s.name == "nginx");
-    let nginx_ms = nginx
+    // What stands on the port: NGINX, or the stack's `rinha balance`.
+    let front = report
+        .services
+        .iter()
+        .find(|s| s.name == "nginx" || s.name == "balancer");
+    let front_ms = front
         .and_then(|s| s.cpu_seconds)
         .map(|cpu| cpu * 1000.0 / report.requests.max(1) as f64);
     let machine = report.machine.as_ref();
@@ -149,9 +153,9 @@ pub fn beside(report: &Report, floor: &Floor) -> Vec<Line> {
         latency("p99 ms", floor.p99_ms, report.p99_ms),
         latency("max ms", floor.max_ms, report.max_ms),
         line(
-            "NGINX CPU ms per request",
+            "balancer CPU ms per request",
             floor.nginx_cpu_ms_per_request,
-            nginx_ms,
+            front_ms,
             3,
         ),
         line(
@@ -248,7 +252,7 @@ mod tests {
         assert!((p99.added.unwrap() - 3.0).abs() < 1e-9, "{p99:?}");
         assert_eq!(of("requests").added, None);
         // The stack's NGINX per request, not per payment: 6 CPU-s over 12000 requests.
-        let nginx = of("NGINX CPU ms per request");
+        let nginx = of("balancer CPU ms per request");
         assert_eq!(nginx.floor, Some(0.04));
         assert!((nginx.stack.unwrap() - 0.5).abs() < 1e-9, "{nginx:?}");
         let busy = of("the machine busy, %");
