@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 use std::os::unix::net::UnixDatagram;
 use std::path::PathBuf;
 
+use nix::sys::socket::UnixAddr;
 use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
 
@@ -27,6 +28,8 @@ pub enum BalancerError {
     Listen(SocketAddr, #[source] io::Error),
     #[error("cannot open a socket to the instances")]
     Sender(#[source] io::Error),
+    #[error("{} cannot be an instance's inbox", .0.display())]
+    Inbox(PathBuf, #[source] nix::Error),
     #[error("cannot install the signal handlers")]
     Signals(#[source] io::Error),
 }
@@ -44,6 +47,11 @@ async fn balance(settings: Settings) -> Result<(), BalancerError> {
         .local_addr()
         .map_err(|e| BalancerError::Listen(settings.listen, e))?;
     let sender = UnixDatagram::unbound().map_err(BalancerError::Sender)?;
+    let inboxes = settings
+        .inboxes
+        .iter()
+        .map(|path| UnixAddr::new(path).map_err(|e| BalancerError::Inbox(path.clone(), e)))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut term = signal(SignalKind::terminate()).map_err(BalancerError::Signals)?;
     let mut int = signal(SignalKind::interrupt()).map_err(BalancerError::Signals)?;
     let instances = settings.inboxes.len();
@@ -66,7 +74,7 @@ async fn balance(settings: Settings) -> Result<(), BalancerError> {
             tracing::warn!(error = %e, "cannot set TCP_NODELAY");
         }
         let taker = (0..instances).map(|k| (next + k) % instances).find(|&i| {
-            match hand_over(&sender, &settings.inboxes[i], &connection) {
+            match hand_over(&sender, &inboxes[i], &connection) {
                 Ok(()) => true,
                 Err(e) => {
                     let inbox = settings.inboxes[i].display();

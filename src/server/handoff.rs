@@ -10,7 +10,6 @@
 use std::io::{self, IoSlice, IoSliceMut};
 use std::net::TcpStream;
 use std::os::fd::{AsRawFd, FromRawFd, RawFd};
-use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -21,6 +20,8 @@ use ntex::io::Io;
 use ntex::service::{Pipeline, PipelineSvc, Service, ServiceFactory, fn_factory_with_config};
 use tokio::io::Interest;
 
+use super::listener::bind_for_anyone;
+
 /// Where an instance is handed its connections: bound once, read by every worker.
 #[derive(Debug, Clone)]
 pub struct Inbox {
@@ -29,15 +30,10 @@ pub struct Inbox {
 }
 
 impl Inbox {
-    /// Binds the inbox at `path`, replacing a stale file of that name, writable by any local
-    /// user (the balancer may run as another).
+    /// Binds the inbox at `path`, as the API's own Unix socket is bound
+    /// (`bind_for_anyone`).
     pub fn bind(path: &Path) -> io::Result<Self> {
-        match std::fs::remove_file(path) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-            _ => {}
-        }
-        let socket = UnixDatagram::bind(path)?;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o666))?;
+        let socket = bind_for_anyone(path, |p| UnixDatagram::bind(p))?;
         socket.set_nonblocking(true)?;
         Ok(Self {
             socket: Arc::new(socket),
@@ -53,15 +49,18 @@ impl Inbox {
 /// Passes `connection` to the instance whose inbox is at `inbox`, without waiting: an
 /// instance that is gone (`ECONNREFUSED`, `ENOENT`) or whose inbox is full (`EAGAIN`) is
 /// an error at once, so that the balancer can try another.
-pub fn hand_over(sender: &UnixDatagram, inbox: &Path, connection: &TcpStream) -> io::Result<()> {
-    let address = UnixAddr::new(inbox)?;
+pub fn hand_over(
+    sender: &UnixDatagram,
+    inbox: &UnixAddr,
+    connection: &TcpStream,
+) -> io::Result<()> {
     let fds = [connection.as_raw_fd()];
     sendmsg(
         sender.as_raw_fd(),
         &[IoSlice::new(&[0])],
         &[ControlMessage::ScmRights(&fds)],
         MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_NOSIGNAL,
-        Some(&address),
+        Some(inbox),
     )?;
     Ok(())
 }
@@ -172,6 +171,10 @@ mod tests {
 
     use super::*;
 
+    fn address(path: &Path) -> UnixAddr {
+        UnixAddr::new(path).unwrap()
+    }
+
     /// A client connected to a listener of this process, and the connection as accepted.
     fn connection() -> (TcpStream, TcpStream) {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -186,7 +189,7 @@ mod tests {
         let inbox = Inbox::bind(&dir.path().join("api.inbox")).unwrap();
         let (mut client, accepted) = connection();
         let sender = UnixDatagram::unbound().unwrap();
-        hand_over(&sender, inbox.path(), &accepted).unwrap();
+        hand_over(&sender, &address(inbox.path()), &accepted).unwrap();
         drop(accepted);
 
         let mut taken = take_over(inbox.socket.as_raw_fd()).unwrap();
@@ -213,12 +216,12 @@ mod tests {
         let (_client, accepted) = connection();
         let sender = UnixDatagram::unbound().unwrap();
         let never = dir.path().join("never.inbox");
-        let error = hand_over(&sender, &never, &accepted).unwrap_err();
+        let error = hand_over(&sender, &address(&never), &accepted).unwrap_err();
         assert_eq!(error.raw_os_error(), Some(libc::ENOENT), "{error}");
 
         let gone = dir.path().join("gone.inbox");
         drop(Inbox::bind(&gone).unwrap());
-        let error = hand_over(&sender, &gone, &accepted).unwrap_err();
+        let error = hand_over(&sender, &address(&gone), &accepted).unwrap_err();
         assert_eq!(error.raw_os_error(), Some(libc::ECONNREFUSED), "{error}");
     }
 
@@ -228,7 +231,8 @@ mod tests {
         let inbox = Inbox::bind(&dir.path().join("busy.inbox")).unwrap();
         let (_client, accepted) = connection();
         let sender = UnixDatagram::unbound().unwrap();
-        let error = std::iter::repeat_with(|| hand_over(&sender, inbox.path(), &accepted))
+        let to = address(inbox.path());
+        let error = std::iter::repeat_with(|| hand_over(&sender, &to, &accepted))
             .take(100_000)
             .find_map(Result::err)
             .expect("an inbox nobody reads fills up");

@@ -3,7 +3,7 @@ use std::io;
 use std::net::{SocketAddr, TcpListener};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::UnixListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 /// Where an instance listens: `127.0.0.1:8080`, or `unix:/run/rinha/api1.sock`.
@@ -43,22 +43,31 @@ pub enum Bound {
 }
 
 impl Listen {
-    /// Binds the socket. A Unix socket replaces a stale file of the same name and is made
-    /// reachable by any local user, since the load balancer may run as another user.
+    /// Binds the socket; a Unix socket as `bind_for_anyone` does.
     pub fn bind(&self) -> io::Result<Bound> {
         match self {
             Self::Tcp(addr) => TcpListener::bind(addr).map(Bound::Tcp),
             Self::Unix(path) => {
-                match std::fs::remove_file(path) {
-                    Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-                    _ => {}
-                }
-                let listener = UnixListener::bind(path)?;
-                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o666))?;
+                let listener = bind_for_anyone(path, |p| UnixListener::bind(p))?;
                 Ok(Bound::Unix(listener, path.clone()))
             }
         }
     }
+}
+
+/// Binds a Unix socket at `path` with `bind`, replacing a stale file of the same name, and
+/// makes it reachable by any local user: the balancer in front may run as another user.
+pub(super) fn bind_for_anyone<T>(
+    path: &Path,
+    bind: impl FnOnce(&Path) -> io::Result<T>,
+) -> io::Result<T> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    let socket = bind(path)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o666))?;
+    Ok(socket)
 }
 
 impl Bound {

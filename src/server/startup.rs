@@ -140,7 +140,8 @@ where
 /// HTTP settings, in one place. A request head has 2 s to arrive, extended by 2 s each time
 /// another 256 bytes come in, 5 s at most; a body likewise: a client that trickles bytes
 /// (slowloris) is cut off instead of holding a worker's connection slot. Idle keep-alive
-/// connections have no timeout on this side, so only NGINX closes them (after 60 s). A
+/// connections have no timeout on this side: NGINX closes its own after 60 s, and a client
+/// whose connection was handed over (`rinha balance`) keeps it until it closes it. A
 /// timeout here would be set again after every request, and each time start ntex's coarse
 /// clock, which a thread of its own ticks 5 ms later by waking the worker: about one more
 /// context switch per request (docs/performance.md, "Wake-ups per payment").

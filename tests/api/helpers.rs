@@ -164,12 +164,19 @@ impl Api {
 
     /// Posts `body` as JSON to `path`.
     pub async fn post(&self, path: &str, body: &str) -> Reply {
+        self.try_post(path, body)
+            .await
+            .expect("POST reaches the server")
+    }
+
+    /// Posts `body` as JSON to `path`; an error when no answer came back.
+    pub async fn try_post(&self, path: &str, body: &str) -> Result<Reply, reqwest::Error> {
         let request = self
             .http
             .post(format!("{}{path}", self.base))
             .header("content-type", "application/json")
             .body(body.to_owned());
-        Reply::from(request.send().await.expect("POST reaches the server")).await
+        Ok(Reply::from(request.send().await?).await)
     }
 
     pub async fn get(&self, path: &str) -> Reply {

@@ -43,12 +43,19 @@ impl Balancer {
     pub const ALL: [Self; 2] = [Self::Nginx, Self::Handoff];
 
     /// The edition's own: NGINX for the bank, as its contest asked; `rinha balance` for
-    /// 2025, which spares each payment a process (docs/performance.md, "The balancer").
+    /// 2025, which spares each payment a process (docs/performance.md, "The balancer hands
+    /// each connection over").
     pub fn of(edition: Edition) -> Self {
         match edition {
             Edition::Bank => Self::Nginx,
             Edition::Payments => Self::Handoff,
         }
+    }
+
+    /// Whether a request in flight on an instance that dies is sent again to another: NGINX
+    /// does (for POST /payments); what `rinha balance` hands over dies with the instance.
+    pub fn resends_in_flight(self) -> bool {
+        self == Self::Nginx
     }
 
     /// The stack's name for the service.

@@ -28,6 +28,8 @@ pub struct Stack {
     pub edition: Edition,
     pub profile: Profile,
     pub port: u16,
+    /// What stands on the port in front of the instances.
+    pub balancer: Balancer,
     pub services: Vec<Service>,
     /// 2025: the processors this stack started (none when it was given their URLs).
     pub processors: Vec<Service>,
@@ -67,6 +69,7 @@ impl Stack {
             edition: options.edition,
             profile: options.profile,
             port: options.port,
+            balancer: options.balancer,
             postgres: postgres.config,
             services: vec![postgres.service],
             processors: Vec::new(),

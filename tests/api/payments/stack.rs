@@ -1,6 +1,6 @@
-//! The real `rinha stack --edition 2025`: two instances behind NGINX, or behind `rinha
-//! balance`, inside the 2025 envelope, paying through the processors it is given, surviving a killed instance and,
-//! in the durable profile, a PostgreSQL crash.
+//! The real `rinha stack --edition 2025`: two instances behind `rinha balance`, or behind
+//! NGINX, inside the 2025 envelope, paying through the processors it is given, surviving a
+//! killed instance and, in the durable profile, a PostgreSQL crash.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -147,11 +147,11 @@ async fn the_stack_pays_through_nginx_and_survives_a_killed_instance(_h: Arc<Har
 }
 
 /// The same with the edition's own balancer, `rinha balance`, which hands each connection
-/// whole to an instance: a connection on the killed instance dies with it, and whatever was in flight
-/// there gets no answer. Its client sends the same payment again, on a new connection that
-/// the balancer hands to the instance still alive (the dead one's inbox refuses it), and
-/// then to both once the stack has started the dead one again; every payment is paid
-/// exactly once.
+/// whole to an instance: a connection on the killed instance dies with it, and whatever
+/// was in flight there gets no answer. Its client sends the same payment again, on a new
+/// connection that the balancer hands to the instance still alive (the dead one's inbox
+/// refuses it), and then to both once the stack has started the dead one again; every
+/// payment is paid exactly once.
 async fn the_stack_pays_through_its_balancer_and_survives_a_killed_instance(_h: Arc<Harness>) {
     let (default, fallback) = Processor::pair(&["--delay", "300"]);
     let stack = start_stack(&default, &fallback, &[]);
@@ -191,16 +191,9 @@ async fn pay_through_a_killed_instance(stack: &RunningStack) -> (Vec<String>, us
                     let deadline = Instant::now() + Duration::from_secs(15);
                     let body = format!(r#"{{"correlationId":"{id}","amount":19.90}}"#);
                     loop {
-                        let sent = api
-                            .http
-                            .post(format!("{}/payments", api.base))
-                            .header("content-type", "application/json")
-                            .body(body.clone())
-                            .send()
-                            .await;
-                        match sent {
-                            Ok(response) => {
-                                assert_eq!(response.status(), StatusCode::ACCEPTED, "{id}");
+                        match api.try_post("/payments", &body).await {
+                            Ok(reply) => {
+                                assert_eq!(reply.status, StatusCode::ACCEPTED, "{id}");
                                 break;
                             }
                             Err(e) => {

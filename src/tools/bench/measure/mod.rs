@@ -181,13 +181,13 @@ async fn check(stack: &Stack, report: &Report, killed: bool) -> Result<String, B
 
 /// 2025: lets the queue drain and compares the whole run's totals; fails on any
 /// difference, and on a POST that failed during the run, unless the run killed an instance
-/// that no NGINX stood in front of to send its requests in flight again: those get no
-/// answer, and each may have been stored before the instance died.
+/// whose balancer does not send its requests in flight again: those get no answer, and
+/// each may have been stored before the instance died.
 async fn settle(stack: &Stack, report: &Report, killed: bool) -> Result<String, BenchError> {
     let outcome = report.payments.as_ref().ok_or_else(|| {
         BenchError::Summary(PathBuf::from("the k6 summary"), "no 2025 outcome".into())
     })?;
-    let excused = killed && !stack.services.iter().any(|s| s.name == "nginx");
+    let excused = killed && !stack.balancer.resends_in_flight();
     let unanswered = if excused { outcome.failed } else { 0 };
     let settlement = payments::settle(stack, outcome.accepted, unanswered).await?;
     println!("{settlement}");

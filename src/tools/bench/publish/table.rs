@@ -4,6 +4,7 @@
 use crate::tools::bench::measure::floor::Floor;
 use crate::tools::bench::measure::machine::MachineUsage;
 use crate::tools::bench::measure::report::Report;
+use crate::tools::stack::Balancer;
 
 /// The short table `rinha bench` prints.
 pub fn run(report: &Report) -> String {
@@ -133,11 +134,11 @@ pub fn beside(report: &Report, floor: &Floor) -> Vec<Line> {
         added: Some(stack - floor),
         ..line(what, Some(floor), Some(stack), 2)
     };
-    // What stands on the port: NGINX, or the stack's `rinha balance`.
+    // What stands on the port, whichever balancer it is.
     let front = report
         .services
         .iter()
-        .find(|s| s.name == "nginx" || s.name == "balancer");
+        .find(|s| Balancer::ALL.iter().any(|b| b.service() == s.name));
     let front_ms = front
         .and_then(|s| s.cpu_seconds)
         .map(|cpu| cpu * 1000.0 / report.requests.max(1) as f64);
