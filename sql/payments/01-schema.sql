@@ -47,11 +47,14 @@ CREATE TABLE payments (
     progress progress,
     accepted_at timestamptz NOT NULL DEFAULT now()
 )
--- Statistics again only once the table has changed by twice its size: every statement here
--- is prepared with its one plan, so a fresh sample changes nothing it does. By default
--- (a tenth of the table), each payment's insert and settle made autovacuum analyze the table
--- every 10 s under the final's load, 0.2 s of CPU each time by the middle of the run.
-WITH (autovacuum_analyze_scale_factor = 2);
+-- Never analyzed by autovacuum: every statement here is prepared with its one plan, so a
+-- fresh sample changes nothing it does, and sampling the growing table is a burst of CPU
+-- that stalls every statement behind it. By default (a tenth of the table changed) that was
+-- every 10 s of the final (docs/performance-history.md); at twice the table's size, five
+-- times in a final, the last at 183 s, 0.12 s of CPU at once against a quota of 0.05 s per
+-- 100 ms: PostgreSQL was held back and the accepts of that moment waited up to 100 ms
+-- (docs/performance.md). Vacuum still runs, and removes what each settle leaves behind.
+WITH (autovacuum_analyze_threshold = 2147483647);
 
 -- The queue, oldest first, and the leases that may expire: both small, whatever the table.
 CREATE INDEX payments_queued ON payments (accepted_at) WHERE (progress).state = 'queued';
