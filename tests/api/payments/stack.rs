@@ -189,11 +189,10 @@ async fn pay_through_a_killed_instance(stack: &RunningStack) -> (Vec<String>, us
                 while !stop.load(Ordering::Relaxed) {
                     let id = new_id();
                     let deadline = Instant::now() + Duration::from_secs(15);
-                    let body = format!(r#"{{"correlationId":"{id}","amount":19.90}}"#);
                     loop {
-                        match api.try_post("/payments", &body).await {
-                            Ok(reply) => {
-                                assert_eq!(reply.status, StatusCode::ACCEPTED, "{id}");
+                        match api.try_pay(&id, "19.90").await {
+                            Ok(status) => {
+                                assert_eq!(status, StatusCode::ACCEPTED, "{id}");
                                 break;
                             }
                             Err(e) => {

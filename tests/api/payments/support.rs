@@ -136,14 +136,23 @@ pub trait Payments {
     /// Posts a payment and returns its status.
     async fn pay(&self, id: &str, amount: &str) -> StatusCode;
 
+    /// Posts a payment and returns its status; an error when no answer came back.
+    async fn try_pay(&self, id: &str, amount: &str) -> Result<StatusCode, reqwest::Error>;
+
     /// Our summary's (default, fallback) totalRequests over a window.
     async fn counted(&self, query: &str) -> (i64, i64);
 }
 
 impl Payments for Api {
     async fn pay(&self, id: &str, amount: &str) -> StatusCode {
+        self.try_pay(id, amount)
+            .await
+            .expect("POST reaches the server")
+    }
+
+    async fn try_pay(&self, id: &str, amount: &str) -> Result<StatusCode, reqwest::Error> {
         let body = format!(r#"{{"correlationId":"{id}","amount":{amount}}}"#);
-        self.post("/payments", &body).await.status
+        Ok(self.try_post("/payments", &body).await?.status)
     }
 
     async fn counted(&self, query: &str) -> (i64, i64) {
