@@ -46,7 +46,7 @@ pub struct ServeArgs {
     #[arg(long, env = "RINHA_WORKERS", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
     pub workers: u16,
 
-    /// PostgreSQL connections per worker.
+    /// PostgreSQL connections per worker (2025: as many again for the accepts alone).
     #[arg(long, env = "RINHA_POOL_SIZE", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
     pub pool_size: u16,
 

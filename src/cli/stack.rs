@@ -28,7 +28,7 @@ pub struct StackArgs {
     #[arg(long, env = "RINHA_STATE_DIR", default_value_os_t = std::env::temp_dir().join("rinha-stack"))]
     pub state_dir: PathBuf,
 
-    /// PostgreSQL connections per API instance.
+    /// PostgreSQL connections per API instance (2025: as many again for the accepts alone).
     #[arg(long, env = "RINHA_POOL_SIZE", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
     pub pool_size: u16,
 

@@ -19,7 +19,7 @@ pub struct Settings {
     /// HTTP worker threads.
     pub workers: u16,
     pub database: tokio_postgres::Config,
-    /// PostgreSQL connections per worker.
+    /// PostgreSQL connections per worker (2025: as many again for the accepts alone).
     pub pool_size: u16,
     pub pool_sharing: Sharing,
     /// How long a request waits for a database connection.

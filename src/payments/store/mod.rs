@@ -1,6 +1,13 @@
 //! The payments' storage: every transition of a payment's life is one statement of
 //! `queries/` (the states are described in `sql/payments/01-schema.sql`), prepared once per
 //! connection. Accepting is one round trip; so is recording each outcome.
+//!
+//! The accepts have connections of their own. A client waits for its accept, and on a
+//! connection shared with the dispatcher an accept queued behind whatever was sent before
+//! it: under the final's load a settle batch held the socket for a millisecond or more, and
+//! the accepts behind it made the run's slowest tenth (docs/performance.md). The two kinds
+//! never wait for each other: an attempt is only sent, and so only settled, after its
+//! accept came back.
 
 mod statements;
 
@@ -15,7 +22,7 @@ use crate::db::{self, StoreError};
 use crate::payments::domain::{
     Attempt, Cents, CentsTotal, Moment, NewPayment, Processor, Summary, Totals, Window,
 };
-use statements::PaymentStatements;
+use statements::{AcceptStatements, PaymentStatements};
 
 /// What an instance knows of a processor from the last health call any instance made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +60,7 @@ impl Accepted {
 
 #[derive(Clone)]
 pub struct Store {
+    accepts: db::Pool<AcceptStatements>,
     pool: db::Pool<PaymentStatements>,
 }
 
@@ -62,20 +70,29 @@ fn millis(d: Duration) -> i32 {
 }
 
 impl Store {
-    /// A store over the connections `options` describes.
+    /// A store over two sets of the connections `options` describes: one for the accepts,
+    /// one for the rest.
     pub fn new(config: tokio_postgres::Config, options: db::PoolOptions) -> Self {
         Self {
+            accepts: db::pool(config.clone(), options),
             pool: db::pool(config, options),
         }
     }
 
-    /// How many connections the pool holds and lends now, and how many callers wait.
+    /// How many connections the pools hold and lend now, and how many callers wait.
     pub fn pool_status(&self) -> deadpool::Status {
-        self.pool.status()
+        let (a, b) = (self.accepts.status(), self.pool.status());
+        deadpool::Status {
+            max_size: a.max_size + b.max_size,
+            size: a.size + b.size,
+            available: a.available + b.available,
+            waiting: a.waiting + b.waiting,
+        }
     }
 
-    /// Makes every connection of the pool now, rather than on the first requests.
+    /// Makes every connection of the pools now, rather than on the first requests.
     pub async fn open(&self) -> Result<(), StoreError> {
+        self.accepts.open().await?;
         Ok(self.pool.open().await?)
     }
 
@@ -85,10 +102,10 @@ impl Store {
     async fn accept(
         &self,
         deadline: Instant,
-        statement: impl Fn(&PaymentStatements) -> &Statement,
+        statement: impl Fn(&AcceptStatements) -> &Statement,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Accepted, StoreError> {
-        let Ok(c) = tokio::time::timeout_at(deadline.into(), self.pool.get()).await else {
+        let Ok(c) = tokio::time::timeout_at(deadline.into(), self.accepts.get()).await else {
             return Ok(Accepted::Late);
         };
         let c = c?;

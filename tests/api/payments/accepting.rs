@@ -13,7 +13,10 @@ use super::support::{
 use crate::helpers::{Harness, TestFn};
 
 pub fn all() -> Vec<(&'static str, TestFn)> {
-    tests![a_payment_that_cannot_be_stored_in_time_is_a_503_and_never_paid]
+    tests![
+        a_payment_that_cannot_be_stored_in_time_is_a_503_and_never_paid,
+        an_accept_never_waits_behind_the_dispatchers_statements,
+    ]
 }
 
 /// A transaction holds `LOCK TABLE payments IN EXCLUSIVE MODE` while a payment arrives, and
@@ -75,4 +78,49 @@ async fn a_payment_that_cannot_be_stored_in_time_is_a_503_and_never_paid(h: Arc<
         (false, false),
         "the late payment is at a processor"
     );
+}
+
+/// A transaction holds `LOCK TABLE instances IN ACCESS EXCLUSIVE MODE` until one of the
+/// dispatcher's statements (its heartbeat or its take-over, which both read that table)
+/// waits for it: every statement the dispatcher sends after that, on the same connection,
+/// waits too. A payment posted then is still a 202 within the client's 1.5 s, on the
+/// accepts' own connection; once the lock is gone it is paid once.
+async fn an_accept_never_waits_behind_the_dispatchers_statements(h: Arc<Harness>) {
+    let db = database(&h).await;
+    let (default, fallback) = Processor::pair(&[]);
+    let app = Instance::spawn(&db, &default, &fallback, &[]);
+    // Paid: the instance serves, and its dispatcher runs.
+    let before = new_id();
+    assert_eq!(app.pay(&before, "19.90").await, StatusCode::ACCEPTED);
+    assert_paid_once(
+        &app,
+        &default,
+        &fallback,
+        std::slice::from_ref(&before),
+        Duration::from_secs(10),
+    )
+    .await;
+
+    let client = db.client().await;
+    let locker = db.client().await;
+    locker
+        .batch_execute("BEGIN; LOCK TABLE instances IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    lock_waits(&client, "instances", 1).await;
+    let id = new_id();
+    let posted = tokio::time::timeout(Duration::from_millis(1500), app.pay(&id, "19.90")).await;
+    locker.batch_execute("ROLLBACK").await.unwrap();
+    assert_eq!(
+        posted.expect("the POST is answered while the dispatcher waits"),
+        StatusCode::ACCEPTED
+    );
+    assert_paid_once(
+        &app,
+        &default,
+        &fallback,
+        &[before, id],
+        Duration::from_secs(10),
+    )
+    .await;
 }
