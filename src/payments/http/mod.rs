@@ -69,8 +69,9 @@ async fn serve(settings: Settings) -> Result<(), ServeError> {
     let app = async move || {
         let store = Store::new(database_url.clone(), pool);
         server::open_connections(store.open()).await;
-        let watched = store.clone();
-        metrics.pools.watch(move || watched.pool_status());
+        let (accepts, rest) = (store.clone(), store.clone());
+        metrics.pools.watch(move || accepts.accepts_status());
+        metrics.pools.watch(move || rest.pool_status());
         let dispatcher = Dispatcher::new(store.clone(), &paying_settings, paying.clone());
         ntex::rt::spawn(Rc::clone(&dispatcher).run());
         App::new()

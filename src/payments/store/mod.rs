@@ -5,7 +5,7 @@
 //! The accepts have connections of their own. A client waits for its accept, and on a
 //! connection shared with the dispatcher an accept queued behind whatever was sent before
 //! it: under the final's load a settle batch held the socket for a millisecond or more, and
-//! the accepts behind it made the run's slowest tenth (docs/performance.md). The two kinds
+//! the accepts behind it waited it out (docs/performance.md, the seventh sitting). The two kinds
 //! never wait for each other: an attempt is only sent, and so only settled, after its
 //! accept came back.
 
@@ -79,15 +79,14 @@ impl Store {
         }
     }
 
-    /// How many connections the pools hold and lend now, and how many callers wait.
+    /// How many connections the accepts' pool holds and lends now, and how many wait.
+    pub fn accepts_status(&self) -> deadpool::Status {
+        self.accepts.status()
+    }
+
+    /// The same of the pool for everything else.
     pub fn pool_status(&self) -> deadpool::Status {
-        let (a, b) = (self.accepts.status(), self.pool.status());
-        deadpool::Status {
-            max_size: a.max_size + b.max_size,
-            size: a.size + b.size,
-            available: a.available + b.available,
-            waiting: a.waiting + b.waiting,
-        }
+        self.pool.status()
     }
 
     /// Makes every connection of the pools now, rather than on the first requests.

@@ -81,7 +81,7 @@ async fn a_payment_that_cannot_be_stored_in_time_is_a_503_and_never_paid(h: Arc<
 }
 
 /// A transaction holds `LOCK TABLE instances IN ACCESS EXCLUSIVE MODE` until one of the
-/// dispatcher's statements (its heartbeat or its take-over, which both read that table)
+/// dispatcher's statements (its heartbeat or its take-over, which both use that table)
 /// waits for it: every statement the dispatcher sends after that, on the same connection,
 /// waits too. A payment posted then is still a 202 within the client's 1.5 s, on the
 /// accepts' own connection; once the lock is gone it is paid once.
