@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
 use super::support::{
-    FINAL_LAG, Instance, PREVIEW_LAG, Processor, assert_paid_once, check, database, iso, load,
+    ANSWERED_WITHIN, FINAL_LAG, Instance, PREVIEW_LAG, Processor, assert_paid_once, check,
+    database, iso, load,
 };
 use crate::helpers::{Harness, TestFn};
 
@@ -25,7 +26,16 @@ type Setting = (u64, bool);
 
 /// 30 s of load on two instances while the processors go through the published schedule's
 /// kinds of change, compressed: slow, failing, both failing with 1-2 s delays, recovered,
-/// fallback at 5 s. A checker compares every second: not one payment of difference.
+/// fallback at 5 s. A checker compares every second: not one payment of difference. Once a
+/// stage has set a processor's delay to within [`ANSWERED_WITHIN`] of the checker's lag or
+/// beyond, the answers on their way are the one exception. A payment sent there before the
+/// delay rose, or a probe sent into a failing processor's delay when its failure clears
+/// (it is decided when the delay ends), is stored about that delay after its requestedAt,
+/// plus however late the send left on a loaded machine: later than the lag, and answered
+/// as it is stored, so a check in those milliseconds sees it there and not yet here. From
+/// the check after such a stage on, a difference counts when the same window, asked again,
+/// still shows it after [`ANSWERED_WITHIN`]; each one that clears is printed. A difference
+/// that counts is explained: the payments behind it.
 async fn the_summary_agrees_with_the_processors_every_second_while_they_change(h: Arc<Harness>) {
     let db = database(&h).await;
     let (default, fallback) = Processor::pair(&[]);
@@ -43,21 +53,47 @@ async fn the_summary_agrees_with_the_processors_every_second_while_they_change(h
         (20, (20, false), (20, false)),
         (25, (0, false), (5000, false)),
     ];
+    let stored_late =
+        |(delay, _): Setting| Duration::from_millis(delay) + ANSWERED_WITHIN >= PREVIEW_LAG;
     let mut inconsistencies = Vec::new();
+    let mut answers_late = false;
+    let started = Instant::now();
     for second in 0..30 {
         if let Some((_, d, f)) = schedule.iter().find(|(t, ..)| *t == second) {
             tokio::join!(default.set_delay(d.0), fallback.set_delay(f.0));
             tokio::join!(default.set_failure(d.1), fallback.set_failure(f.1));
         }
-        let difference = check(&apps[0], &default, &fallback, PREVIEW_LAG).await;
-        if difference != 0 {
-            inconsistencies.push((second, difference));
+        let checked = check(&apps[0], &default, &fallback, PREVIEW_LAG).await;
+        if checked.difference() != 0 {
+            let at = started.elapsed().as_millis();
+            let again = if answers_late {
+                checked
+                    .again(&apps[0], &default, &fallback, ANSWERED_WITHIN)
+                    .await
+            } else {
+                checked
+            };
+            if again.difference() == 0 {
+                eprintln!(
+                    "consistency: a difference of {} at second {second} ({at} ms), cleared within {ANSWERED_WITHIN:?}",
+                    checked.difference()
+                );
+            } else {
+                let why = again.explain(&db, &default, &fallback).await;
+                inconsistencies.push((second, at, again.difference(), why));
+            }
         }
+        answers_late |= schedule
+            .iter()
+            .any(|&(t, d, f)| t == second && (stored_late(d) || stored_late(f)));
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
     stop.store(true, Ordering::Relaxed);
     let accepted = clients.await.unwrap();
-    assert_eq!(inconsistencies, vec![], "(second, our total − theirs)");
+    assert!(
+        inconsistencies.is_empty(),
+        "(second, ms since the first, |Δdefault| + |Δfallback|, why): {inconsistencies:#?}"
+    );
     let paid = assert_paid_once(
         &apps[1],
         &default,
@@ -125,8 +161,7 @@ async fn two_instances_never_ask_for_health_more_than_allowed(h: Arc<Harness>) {
 /// already sent into the 2 s delay are stored 2 s after their requestedAt, inside both
 /// checkers' windows, and answered at that moment: a checker asking every 5 ms may catch
 /// one stored and not yet recorded, but only until its answer is recorded, never for the
-/// seconds a lease or a resend would take (500 ms allows for a machine running every test
-/// at once).
+/// seconds a lease or a resend would take ([`ANSWERED_WITHIN`]).
 async fn a_delay_that_rises_is_known_when_the_first_attempt_outlives_the_old_one(h: Arc<Harness>) {
     let db = database(&h).await;
     let default = Processor::spawn("0.07", &["--delay", "103"]);
@@ -145,7 +180,7 @@ async fn a_delay_that_rises_is_known_when_the_first_attempt_outlives_the_old_one
     let mut checks = Vec::new();
     while start.elapsed() < Duration::from_secs(4) {
         for lag in [PREVIEW_LAG, FINAL_LAG] {
-            let difference = check(&apps[0], &default, &fallback, lag).await;
+            let difference = check(&apps[0], &default, &fallback, lag).await.difference();
             checks.push((lag, start.elapsed(), difference));
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
@@ -170,7 +205,7 @@ async fn a_delay_that_rises_is_known_when_the_first_attempt_outlives_the_old_one
                 (0, _) => since = None,
                 (_, None) => since = Some(*at),
                 (_, Some(first)) => assert!(
-                    *at - first < Duration::from_millis(500),
+                    *at - first < ANSWERED_WITHIN,
                     "{lag:?} window: a difference of {difference} since {first:?} still seen at {at:?}"
                 ),
             }

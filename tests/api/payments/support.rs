@@ -328,21 +328,119 @@ pub const PREVIEW_LAG: Duration = Duration::from_millis(1500);
 /// The same for the final's checker.
 pub const FINAL_LAG: Duration = Duration::from_millis(2000);
 
+/// How long a difference may last while the answers that clear it are on their way: a
+/// processor stored payments sent into a delay that rose beyond the checker's lag, and
+/// answers them as it stores them. Far beyond an answer's way back and its settling, with
+/// every test of the suite running at once on two cores; far short of a lease or a resend.
+pub const ANSWERED_WITHIN: Duration = Duration::from_millis(500);
+
+/// One comparison of the summaries, as the official checkers make it.
+#[derive(Debug, Clone, Copy)]
+pub struct Checked {
+    /// The window's end: its start is 15 s earlier.
+    pub to: OffsetDateTime,
+    /// Our (default, fallback) totalRequests.
+    pub ours: (i64, i64),
+    /// The processors' (default, fallback) totalRequests.
+    pub theirs: (i64, i64),
+}
+
+impl Checked {
+    /// |Δdefault| + |Δfallback|.
+    pub fn difference(&self) -> i64 {
+        (self.ours.0 - self.theirs.0).abs() + (self.ours.1 - self.theirs.1).abs()
+    }
+
+    /// The same window asked again every 25 ms until the two sides agree or `within` has
+    /// passed; the last comparison. A payment stored at its processor whose answer is on
+    /// its way to us makes a difference that this one clears; a payment lost, recorded
+    /// only when a lease ends, or paid twice makes one that stays.
+    pub async fn again(
+        &self,
+        app: &Api,
+        default: &Processor,
+        fallback: &Processor,
+        within: Duration,
+    ) -> Checked {
+        let deadline = Instant::now() + within;
+        let mut last = *self;
+        while last.difference() != 0 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(25)).await;
+            last = window(app, default, fallback, self.to).await;
+        }
+        last
+    }
+
+    /// What lies behind a difference, asked after the fact: the counts, then each
+    /// payment of the window that we have not recorded paid, with its state, when it was
+    /// accepted and requested (ms before the window's end) and whether its processor
+    /// stores it by now.
+    pub async fn explain(
+        &self,
+        db: &Database,
+        default: &Processor,
+        fallback: &Processor,
+    ) -> String {
+        let rows = db
+            .client()
+            .await
+            .query(
+                "SELECT correlation_id::text, (progress).state::text, (progress).processor::text,                         round(extract(epoch FROM $2::timestamptz - accepted_at) * 1000)::int8,                         round(extract(epoch FROM $2::timestamptz - (progress).requested_at) * 1000)::int8                  FROM payments                  WHERE (progress).requested_at BETWEEN $1::timestamptz AND $2::timestamptz                    AND (progress).state <> 'paid'                  ORDER BY (progress).requested_at",
+                &[&(self.to - Duration::from_secs(15)), &self.to],
+            )
+            .await
+            .unwrap();
+        let mut lines = vec![format!(
+            "ours (default, fallback) {:?}, theirs {:?}",
+            self.ours, self.theirs
+        )];
+        let shown = 10;
+        if rows.len() > shown {
+            lines.push(format!("{} such payments, the first {shown}:", rows.len()));
+        }
+        for row in rows.into_iter().take(shown) {
+            let (id, state, processor): (String, String, String) =
+                (row.get(0), row.get(1), row.get(2));
+            let at = if processor == "default" {
+                default
+            } else {
+                fallback
+            };
+            lines.push(format!(
+                "{id} {state} at {processor}: accepted {} ms and requested {} ms before the window's end; stored there now: {}",
+                row.get::<_, i64>(3),
+                row.get::<_, i64>(4),
+                at.has(&id).await
+            ));
+        }
+        lines.join("\n")
+    }
+}
+
 /// As the official checkers do: the processors' admin summaries and ours, asked at once,
-/// over [now − 15 s, now − `lag`]; |Δdefault| + |Δfallback|.
-pub async fn check(app: &Api, default: &Processor, fallback: &Processor, lag: Duration) -> i64 {
-    let now = OffsetDateTime::now_utc();
-    let query = format!(
-        "from={}&to={}",
-        iso(now - Duration::from_secs(15)),
-        iso(now - lag)
-    );
+/// over [now − 15 s, now − `lag`].
+pub async fn check(app: &Api, default: &Processor, fallback: &Processor, lag: Duration) -> Checked {
+    window(app, default, fallback, OffsetDateTime::now_utc() - lag).await
+}
+
+/// The same comparison over [`to` − 15 s, `to`].
+async fn window(
+    app: &Api,
+    default: &Processor,
+    fallback: &Processor,
+    to: OffsetDateTime,
+) -> Checked {
+    let query = format!("from={}&to={}", iso(to - Duration::from_secs(15)), iso(to));
     let (d, f, ours) = tokio::join!(
         default.stored(&query),
         fallback.stored(&query),
         app.counted(&query)
     );
-    (ours.0 - d).abs() + (ours.1 - f).abs()
+    Checked {
+        to,
+        ours,
+        theirs: (d, f),
+    }
 }
 
 /// An instant as the summaries' bounds take it.

@@ -50,7 +50,7 @@ async fn an_instance_killed_under_load_leaves_no_difference_for_the_checkers(h: 
     let mut differences = Vec::new();
     while killed.elapsed() < Duration::from_secs(3) {
         for lag in [PREVIEW_LAG, FINAL_LAG] {
-            let difference = check(survivor, &default, &fallback, lag).await;
+            let difference = check(survivor, &default, &fallback, lag).await.difference();
             if difference != 0 {
                 differences.push((lag, difference, killed.elapsed().as_millis()));
             }
