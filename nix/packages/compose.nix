@@ -52,6 +52,9 @@
         // lib.optionalAttrs payments {
           RINHA_EDITION = "2025";
           RINHA_HANDOFF = inbox name;
+          # Each payment is written here before its 202; an instance replays what one that
+          # died left (`rinha serve --journal`).
+          RINHA_JOURNAL = "/run/rinha/journal";
           PAYMENT_PROCESSOR_URL_DEFAULT = "http://payment-processor-default:8080";
           PAYMENT_PROCESSOR_URL_FALLBACK = "http://payment-processor-fallback:8080";
         };

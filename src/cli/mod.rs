@@ -14,7 +14,7 @@ use clap::builder::PossibleValue;
 use clap::{Parser, Subcommand};
 
 use crate::db::Sharing;
-use crate::tools::stack::Balancer;
+use crate::tools::stack::{Accept, Balancer};
 
 pub use balance::BalanceArgs;
 pub use bench::BenchArgs;
@@ -65,6 +65,17 @@ impl Cli {
 impl clap::ValueEnum for Sharing {
     fn value_variants<'a>() -> &'a [Self] {
         &Sharing::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()).help(self.meaning()))
+    }
+}
+
+/// Where a payment is before its 202, as the command line lists them.
+impl clap::ValueEnum for Accept {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Accept::ALL
     }
 
     fn to_possible_value(&self) -> Option<PossibleValue> {

@@ -156,6 +156,13 @@ pub struct PaymentsArgs {
     /// once per this long.
     #[arg(long, env = "RINHA_HEALTH_WINDOW", default_value = "5s", value_parser = parse_duration)]
     pub health_window: Duration,
+
+    /// Where to write each payment before its 202, so that the answer does not wait for
+    /// PostgreSQL: a directory every instance shares (made if it is not there), on tmpfs.
+    /// An instance replays what one that died left there. Without it, a payment is in
+    /// PostgreSQL before its 202.
+    #[arg(long, env = "RINHA_JOURNAL")]
+    pub journal: Option<PathBuf>,
 }
 
 impl PaymentsArgs {
@@ -170,6 +177,7 @@ impl PaymentsArgs {
             fees: Fees::new(self.fee_default.0, self.fee_fallback.0)?,
             fallback_after: self.fallback_after,
             health_window: self.health_window,
+            journal: self.journal.clone(),
         })
     }
 }

@@ -8,7 +8,7 @@ use clap::Args;
 use crate::db::{Profile, Sharing};
 use crate::edition::Edition;
 use crate::payments::domain::{Fee, Fees, InvalidFees, Processor};
-use crate::tools::stack::Balancer;
+use crate::tools::stack::{Accept, Balancer};
 
 #[derive(Debug, Args)]
 pub struct StackArgs {
@@ -40,6 +40,11 @@ pub struct StackArgs {
     /// own: nginx for the bank, handoff for 2025.
     #[arg(long, env = "RINHA_BALANCER")]
     pub balancer: Option<Balancer>,
+
+    /// 2025: where a payment is before its 202; by default the profile's own: the
+    /// journal for the contest, the database for durable.
+    #[arg(long, env = "RINHA_ACCEPT")]
+    pub accept: Option<Accept>,
 
     /// Run without cgroup limits (to compare against the envelope).
     #[arg(long)]
@@ -102,6 +107,7 @@ impl StackArgs {
             pool_size: self.pool_size,
             pool_sharing: self.pool_sharing,
             balancer: self.balancer.unwrap_or(Balancer::of(self.edition)),
+            accept: self.accept.unwrap_or(Accept::of(self.profile)),
             cpu_scale: self.cpu_scale,
             processors: self
                 .processor_default

@@ -1,6 +1,7 @@
 //! Edition 2025, the payment intermediary: `domain` holds the rules, `store` the
-//! PostgreSQL side (one statement per transition of a payment's life), `dispatch` the
-//! dispatcher that pays every accepted payment exactly once, `http` the edge.
+//! PostgreSQL side (one statement per transition of a payment's life), `journal` where a
+//! payment is written before its 202 when the answer is not to wait for PostgreSQL,
+//! `dispatch` the dispatcher that pays every accepted payment exactly once, `http` the edge.
 //! Contract: `shared/spec/2025.md`.
 //!
 //! How the summary agrees with the processors at any moment: the processor counts a
@@ -16,4 +17,5 @@
 pub mod dispatch;
 pub mod domain;
 pub mod http;
+pub mod journal;
 pub mod store;

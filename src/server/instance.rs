@@ -21,6 +21,8 @@ pub enum ServeError {
     Database(Duration, #[source] StoreError),
     #[error(transparent)]
     Server(#[from] ServerError),
+    #[error("cannot make the directory {0}")]
+    Directory(std::path::PathBuf, #[source] std::io::Error),
 }
 
 /// Asks `probe` until it answers, or the start-up timeout ends.

@@ -13,7 +13,10 @@
 //!   nothing was stored;
 //! - a lease marks who is sending; when the sender stops saying it is alive, or the lease
 //!   ends (the outcome is unknown and due for a resend), any instance takes the attempt
-//!   over and settles it.
+//!   over and settles it;
+//! - with a journal (`crate::payments::journal`), a payment is answered once it is written
+//!   there and accepted into PostgreSQL after, by the same statement, tried until it
+//!   stores; what a worker that is gone left there, the rescue stores in the queue.
 //!
 //! Each background duty is a service of its own, on its own clock, with a `run_once` that
 //! does one round and tells what it did. The clocks are tokio's, which the worker's event
@@ -34,6 +37,7 @@ mod sending;
 mod settler;
 
 use std::cell::{Cell, RefCell};
+use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -41,6 +45,7 @@ use uuid::Uuid;
 
 use crate::db::StoreError;
 use crate::payments::domain::{Attempt, Fees, Moment, NewPayment};
+use crate::payments::journal::{Entry, Journal};
 use crate::payments::store::{Accepted, Store};
 use client::Processors;
 pub use drain::{Drain, Drained};
@@ -61,6 +66,11 @@ const BATCH: usize = 64;
 /// way back through NGINX.
 pub const ACCEPT_BUDGET: Duration = Duration::from_millis(1200);
 
+/// How long a journaled payment that PostgreSQL did not store waits before it is tried
+/// again, doubling each time up to [`RETRY_MAX`].
+const RETRY_FIRST: Duration = Duration::from_millis(50);
+const RETRY_MAX: Duration = Duration::from_secs(1);
+
 /// What a dispatcher is told: where the processors are, how to talk to them, what they
 /// charge, and how long a refusing default may hold payments back.
 #[derive(Debug, Clone)]
@@ -76,6 +86,9 @@ pub struct Settings {
     pub fallback_after: Option<Duration>,
     /// All instances together ask each processor for its health at most once per window.
     pub health_window: Duration,
+    /// Where payments are written before their 202, in a directory that is there and that
+    /// every instance shares; without it, a payment is in PostgreSQL before its 202.
+    pub journal: Option<PathBuf>,
 }
 
 /// One worker's dispatcher.
@@ -94,6 +107,7 @@ pub struct Dispatcher {
     /// How long an attempt is held by its sender: longer than the send may take.
     lease: Duration,
     health_window: Duration,
+    journal: Option<Journal>,
     metrics: PaymentMetrics,
 }
 
@@ -116,6 +130,7 @@ impl Dispatcher {
             queued: Cell::new(0),
             lease: settings.processor_timeout + Duration::from_secs(2),
             health_window: settings.health_window,
+            journal: settings.journal.as_deref().map(Journal::new),
             metrics,
         })
     }
@@ -165,6 +180,36 @@ impl Dispatcher {
                 self.cancel(ticket);
                 other
             }
+        }
+    }
+
+    /// The journal payments are written to before their 202, when this instance has one.
+    pub fn journal(&self) -> Option<&Journal> {
+        self.journal.as_ref()
+    }
+
+    /// Takes a payment written to the journal and answered: accepts it as
+    /// [`Dispatcher::accept`] does, each try within a budget of its own, until PostgreSQL
+    /// has it, then lets its entry go. Should this worker stop first, the entry stays in
+    /// the journal for another instance to replay.
+    pub fn keep(self: &Rc<Self>, payment: NewPayment, entry: Entry) {
+        ntex::rt::spawn(Rc::clone(self).store_journaled(payment, entry));
+    }
+
+    async fn store_journaled(self: Rc<Self>, payment: NewPayment, entry: Entry) {
+        let mut pause = RETRY_FIRST;
+        loop {
+            match self.accept(payment, Instant::now()).await {
+                Ok(Accepted::New | Accepted::Repeat) => return entry.stored(),
+                Ok(Accepted::Late) => {
+                    tracing::debug!(id = %payment.id, "a journaled payment not stored in time: trying again");
+                }
+                Err(e) => {
+                    tracing::debug!(id = %payment.id, error = %e, "a journaled payment not stored: trying again");
+                }
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(RETRY_MAX);
         }
     }
 

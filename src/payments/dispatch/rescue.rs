@@ -1,6 +1,7 @@
 //! The rescue: says this instance is alive, and takes over the attempts of instances that
 //! stopped saying so, and those whose lease ended (their outcome is unknown and due for a
-//! resend); each is looked up at its processor, then settled or resent, unchanged.
+//! resend); each is looked up at its processor, then settled or resent, unchanged. It also
+//! stores what the journal segments of workers that are gone hold.
 
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -36,6 +37,8 @@ const LOOKUP_EVERY: Duration = Duration::from_millis(50);
 pub struct Rescued {
     /// Attempts taken over, each now being resolved.
     pub taken_over: usize,
+    /// Payments of journal segments whose workers are gone, stored now in the queue.
+    pub replayed: u64,
 }
 
 /// The worker's rescue.
@@ -61,7 +64,8 @@ impl Rescue {
     }
 
     /// Says this instance is alive, then takes over every attempt whose lease ended or
-    /// whose sender died, batch after batch until one comes back short, and resolves each.
+    /// whose sender died, batch after batch until one comes back short, and resolves each;
+    /// then stores what the journal segments of workers that are gone hold.
     pub async fn run_once(&self) -> Result<Rescued, StoreError> {
         self.say_alive().await;
         let d = &self.dispatcher;
@@ -74,9 +78,44 @@ impl Rescue {
                 ntex::rt::spawn(resolve(Rc::clone(d), attempt));
             }
             if !full {
-                return Ok(Rescued { taken_over });
+                break;
             }
         }
+        let replayed = self.replay().await?;
+        Ok(Rescued {
+            taken_over,
+            replayed,
+        })
+    }
+
+    /// Stores the payments of every orphaned journal segment in the queue, one statement
+    /// each, and removes the segment once they are stored.
+    async fn replay(&self) -> Result<u64, StoreError> {
+        let d = &self.dispatcher;
+        let Some(journal) = d.journal() else {
+            return Ok(0);
+        };
+        let orphans = journal.orphans().unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "cannot read the journal");
+            Vec::new()
+        });
+        let mut replayed = 0;
+        for orphan in orphans {
+            if !orphan.payments.is_empty() {
+                let stored = d.store.replay(&orphan.payments).await?;
+                tracing::info!(
+                    payments = orphan.payments.len(),
+                    stored,
+                    "replayed a journal segment whose worker is gone"
+                );
+                replayed += stored;
+                d.queued.set(d.queued.get() + stored);
+            }
+            if let Err(e) = orphan.replayed() {
+                tracing::warn!(error = %e, "cannot remove a replayed journal segment");
+            }
+        }
+        Ok(replayed)
     }
 
     /// Says this instance is alive for the next [`ALIVE`].

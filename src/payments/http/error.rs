@@ -8,8 +8,8 @@ use crate::server::BodyError;
 
 /// Everything a 2025 request can end in besides a 2xx, mapped to a status code in one
 /// place: 422 an invalid payment, 400 an unparsable summary bound or an unreadable body,
-/// 413 a body too large, 503 the database unreachable or a payment it could not store in
-/// time, 500 anything else. Bodies are empty; the cause goes to the log.
+/// 413 a body too large, 503 the database unreachable, a payment it could not store in
+/// time or one the journal could not take, 500 anything else. Bodies are empty; the cause goes to the log.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error(transparent)]
@@ -22,6 +22,8 @@ pub enum ApiError {
     Store(#[from] StoreError),
     #[error("the payment could not be stored within {ACCEPT_BUDGET:?} of its arrival, and is not")]
     Late,
+    #[error("the journal: {0}")]
+    Journal(std::io::Error),
 }
 
 impl WebResponseError<DefaultError> for ApiError {
@@ -31,7 +33,7 @@ impl WebResponseError<DefaultError> for ApiError {
             Self::Bound(_) | Self::Body(BodyError::Unreadable(_)) => StatusCode::BAD_REQUEST,
             Self::Body(BodyError::TooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Store(e) if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Late => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Late | Self::Journal(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

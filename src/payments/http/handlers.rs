@@ -12,9 +12,10 @@ use crate::server::read_body;
 const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
 const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
 
-/// `POST /payments`: 202 once the payment is in PostgreSQL, whether new or a repeat; it
-/// is paid after the answer leaves. 503 when it could not be stored soon enough after
-/// its arrival: then it is stored nowhere.
+/// `POST /payments`: 202 once the payment is in the journal, or in PostgreSQL without
+/// one, whether new or a repeat; it is paid after the answer leaves. 503 when it could not
+/// be written to the journal, or stored soon enough after its arrival: then it is stored
+/// nowhere.
 pub async fn pay(
     req: HttpRequest,
     payload: Payload,
@@ -22,6 +23,11 @@ pub async fn pay(
 ) -> Result<HttpResponse, ApiError> {
     let arrival = Instant::now();
     let payment = NewPayment::from_json(&mut read_body(&req, payload).await?)?;
+    if let Some(journal) = app.dispatcher.journal() {
+        let entry = journal.append(&payment).map_err(ApiError::Journal)?;
+        app.dispatcher.keep(payment, entry);
+        return Ok(HttpResponse::Accepted().finish());
+    }
     match app.dispatcher.accept(payment, arrival).await? {
         Accepted::New => {}
         Accepted::Repeat => {
@@ -41,8 +47,11 @@ pub async fn summary(req: HttpRequest, app: State<AppState>) -> Result<HttpRespo
         .body(summary.to_json()))
 }
 
-/// `POST /purge-payments`: forgets every payment.
+/// `POST /purge-payments`: forgets every payment, the journal's too.
 pub async fn purge(app: State<AppState>) -> Result<HttpResponse, ApiError> {
+    if let Some(journal) = app.dispatcher.journal() {
+        journal.purge().map_err(ApiError::Journal)?;
+    }
     app.store.purge().await?;
     Ok(HttpResponse::Ok().finish())
 }

@@ -51,6 +51,9 @@ async fn serve(settings: Settings) -> Result<(), ServeError> {
         settings.database.clone(),
         PoolOptions::single(settings.db_timeout),
     );
+    if let Some(dir) = &paying_settings.journal {
+        std::fs::create_dir_all(dir).map_err(|e| ServeError::Directory(dir.clone(), e))?;
+    }
     server::wait_for_database(&settings, async || probe.ping().await).await?;
     // Its connection is closed, not kept beside the workers' (max_connections is small).
     drop(probe);
@@ -61,6 +64,7 @@ async fn serve(settings: Settings) -> Result<(), ServeError> {
         default = %paying_settings.processor_default,
         fallback = %paying_settings.processor_fallback,
         fees = ?paying_settings.fees,
+        journal = ?paying_settings.journal,
         "serving the payment intermediary (2025)"
     );
     let mut registry = metrics::registry();

@@ -150,6 +150,17 @@ impl Store {
         self.accept(deadline, |s| &s.accept_queued, &params).await
     }
 
+    /// Stores the payments of a journal segment whose worker is gone, in the queue, each
+    /// unless its correlationId is stored already; returns how many it stored.
+    pub async fn replay(&self, payments: &[NewPayment]) -> Result<u64, StoreError> {
+        let c = self.pool.get().await?;
+        let ids: Vec<Uuid> = payments.iter().map(|p| p.id).collect();
+        let cents: Vec<i64> = payments.iter().map(|p| p.amount.get()).collect();
+        let params: [&(dyn ToSql + Sync); 2] = [&ids, &cents];
+        let row = c.client.query_one(&c.statements.replay, &params).await?;
+        Ok(row.try_get::<_, i64>(0)?.unsigned_abs())
+    }
+
     /// Takes up to `limit` queued payments, accepted at least `waited` ago, for new
     /// attempts at `processor`.
     pub async fn claim_queued(

@@ -40,4 +40,5 @@ statements![
     health_record,
     health_read,
     heartbeat,
+    replay,
 ];

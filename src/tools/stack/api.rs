@@ -9,9 +9,10 @@ use std::time::Duration;
 use nix::sys::signal::Signal;
 
 use super::StackError;
-use super::options::Balancer;
+use super::options::{Accept, Balancer};
 use super::service::{Launch, Process, READY_TIMEOUT, Service, Spec};
 use crate::deadline;
+use crate::edition::Edition;
 use crate::payments::domain::Processor;
 use crate::tools::launcher::cgroup::{Cgroup, Limits};
 use crate::tools::launcher::process::log_tail;
@@ -47,6 +48,9 @@ impl Launch<'_> {
         if self.options.balancer == Balancer::Handoff {
             command.arg("--handoff").arg(inbox_of(socket));
         }
+        if self.options.edition == Edition::Payments && self.options.accept == Accept::Journal {
+            command.arg("--journal").arg(journal_of(socket));
+        }
         command
             .arg("--metrics-listen")
             .arg(format!("unix:{}", metrics.display()))
@@ -76,6 +80,12 @@ impl Launch<'_> {
             ..service
         })
     }
+}
+
+/// Where the instances whose APIs are beside `socket` journal their payments: the
+/// directory `journal` beside them all.
+fn journal_of(socket: &Path) -> PathBuf {
+    socket.with_file_name("journal")
 }
 
 /// Where an instance whose API is at `socket` is handed connections: apiN.inbox beside it.

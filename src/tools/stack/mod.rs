@@ -26,7 +26,7 @@ use std::time::Duration;
 
 pub use envelope::{Api, Envelope};
 pub use nginx::{NGINX_STOP, answers, nginx_command};
-pub use options::{Balancer, Options};
+pub use options::{Accept, Balancer, Options};
 pub use service::Service;
 pub use topology::Stack;
 

@@ -21,6 +21,8 @@ pub struct Options {
     pub pool_sharing: Sharing,
     /// What stands between the clients and the instances.
     pub balancer: Balancer,
+    /// 2025: what a payment is in before its 202.
+    pub accept: Accept,
     /// Every CPU quota is multiplied by this (1 is the contest's envelope).
     pub cpu_scale: f64,
     /// 2025: the processors to pay through (default, fallback); `None` starts two.
@@ -28,6 +30,43 @@ pub struct Options {
     /// 2025: what the processors charge: the ones the stack starts charge it, and its
     /// instances route with it.
     pub fees: Fees,
+}
+
+/// 2025: where a payment is before its 202.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accept {
+    /// In a journal on tmpfs that the instances share (`rinha serve --journal`).
+    Journal,
+    /// In PostgreSQL.
+    Database,
+}
+
+impl Accept {
+    pub const ALL: [Self; 2] = [Self::Journal, Self::Database];
+
+    /// The profile's own: the journal, which survives what the contest profile's
+    /// PostgreSQL survives (an instance's death, not the machine's), for the contest; the
+    /// database, which survives a crash, for the durable profile.
+    pub fn of(profile: Profile) -> Self {
+        match profile {
+            Profile::Contest => Self::Journal,
+            Profile::Durable => Self::Database,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Journal => "journal",
+            Self::Database => "database",
+        }
+    }
+
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Self::Journal => "a payment is in a journal on tmpfs before its 202",
+            Self::Database => "a payment is in PostgreSQL before its 202",
+        }
+    }
 }
 
 /// What stands between the clients and the instances on the stack's port.

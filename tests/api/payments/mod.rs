@@ -4,6 +4,7 @@ mod accepting;
 mod answers;
 mod consistency;
 mod exactly_once;
+mod journal;
 mod metrics;
 mod proxies;
 mod routing;
@@ -21,6 +22,7 @@ pub fn all() -> Vec<(&'static str, TestFn)> {
         accepting::all(),
         routing::all(),
         exactly_once::all(),
+        journal::all(),
         proxies::all(),
         settling::all(),
         services::all(),

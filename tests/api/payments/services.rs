@@ -48,6 +48,7 @@ fn dispatcher(
         fees: Fees::FINAL,
         fallback_after: None,
         health_window: Duration::from_secs(5),
+        journal: None,
     };
     let metrics = PaymentMetrics::register(&mut rinha::metrics::registry());
     Dispatcher::new(store, &settings, metrics)
@@ -117,8 +118,20 @@ async fn a_rescue_round_takes_over_the_attempts_of_a_dead_instance_once(h: Arc<H
         .run_until(async { (rescue.run_once().await, rescue.run_once().await) })
         .await;
 
-    assert_eq!(first.unwrap(), Rescued { taken_over: 2 });
-    assert_eq!(second.unwrap(), Rescued { taken_over: 0 });
+    assert_eq!(
+        first.unwrap(),
+        Rescued {
+            taken_over: 2,
+            replayed: 0
+        }
+    );
+    assert_eq!(
+        second.unwrap(),
+        Rescued {
+            taken_over: 0,
+            replayed: 0
+        }
+    );
     assert_eq!(count(&db, "(progress).state = 'unknown'").await, 2);
 }
 

@@ -17,6 +17,7 @@ use crate::helpers::{Harness, TestFn};
 pub fn all() -> Vec<(&'static str, TestFn)> {
     tests![
         an_instance_killed_under_load_leaves_no_difference_for_the_checkers,
+        an_instance_killed_under_load_with_a_journal_leaves_no_difference_either,
         a_resend_refused_after_the_original_was_stored_is_counted_at_once,
     ]
 }
@@ -26,10 +27,21 @@ pub fn all() -> Vec<(&'static str, TestFn)> {
 /// published test's, requestedAt 1.5 s old; the final's, 2 s) compares the survivor's
 /// summary with the processors' every 10 ms: not one payment of difference.
 async fn an_instance_killed_under_load_leaves_no_difference_for_the_checkers(h: Arc<Harness>) {
-    let db = database(&h).await;
+    killed_under_load(&h, &[]).await;
+}
+
+/// The same with the instances writing each payment to a shared journal before its 202:
+/// what the killed one had answered and not yet stored, the survivor replays, and pays.
+async fn an_instance_killed_under_load_with_a_journal_leaves_no_difference_either(h: Arc<Harness>) {
+    let journal = tempfile::tempdir().unwrap();
+    killed_under_load(&h, &["--journal", journal.path().to_str().unwrap()]).await;
+}
+
+async fn killed_under_load(h: &Harness, flags: &[&str]) {
+    let db = database(h).await;
     let default = Processor::spawn("0.07", &["--delay", "1000"]);
     let fallback = Processor::spawn("0.10", &[]);
-    let flags = ["--processor-timeout", "3s"];
+    let flags = [&["--processor-timeout", "3s"], flags].concat();
     let apps = [
         Arc::new(Instance::spawn(&db, &default, &fallback, &flags)),
         Arc::new(Instance::spawn(&db, &default, &fallback, &flags)),
