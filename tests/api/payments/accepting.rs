@@ -8,7 +8,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 
 use super::support::{
-    Instance, Payments, Processor, assert_paid_once, database, lock_waits, new_id,
+    Instance, Payments, Processor, assert_paid_once, database, lock_table, lock_waits, new_id,
 };
 use crate::helpers::{Harness, TestFn};
 
@@ -35,11 +35,7 @@ async fn a_payment_that_cannot_be_stored_in_time_is_a_503_and_never_paid(h: Arc<
     }
 
     let client = db.client().await;
-    let locker = db.client().await;
-    locker
-        .batch_execute("BEGIN; LOCK TABLE payments IN EXCLUSIVE MODE")
-        .await
-        .unwrap();
+    let locker = lock_table(&db, "payments IN EXCLUSIVE MODE").await;
     let late = new_id();
     let posted = tokio::spawn({
         let (api, id) = (app.api.clone(), late.clone());
@@ -102,11 +98,7 @@ async fn an_accept_never_waits_behind_the_dispatchers_statements(h: Arc<Harness>
     .await;
 
     let client = db.client().await;
-    let locker = db.client().await;
-    locker
-        .batch_execute("BEGIN; LOCK TABLE instances IN ACCESS EXCLUSIVE MODE")
-        .await
-        .unwrap();
+    let locker = lock_table(&db, "instances IN ACCESS EXCLUSIVE MODE").await;
     lock_waits(&client, "instances", 1).await;
     let id = new_id();
     let posted = tokio::time::timeout(Duration::from_millis(1500), app.pay(&id, "19.90")).await;

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 
 use super::support::{
-    Instance, Payments, Processor, assert_paid_once, database, lock_waits, new_id,
+    Instance, Payments, Processor, assert_paid_once, database, lock_table, lock_waits, new_id,
 };
 use crate::helpers::{Harness, TestFn};
 
@@ -37,11 +37,7 @@ async fn a_payment_is_answered_from_the_journal_while_postgresql_waits_and_paid_
     let before = new_id();
     assert_eq!(app.pay(&before, "19.90").await, StatusCode::ACCEPTED);
     let client = db.client().await;
-    let locker = db.client().await;
-    locker
-        .batch_execute("BEGIN; LOCK TABLE payments IN EXCLUSIVE MODE")
-        .await
-        .unwrap();
+    let locker = lock_table(&db, "payments IN EXCLUSIVE MODE").await;
 
     let id = new_id();
     let posted = Instant::now();
@@ -91,11 +87,7 @@ async fn what_an_instance_killed_left_in_the_journal_another_pays_once(h: Arc<Ha
         StatusCode::ACCEPTED
     );
     let client = db.client().await;
-    let locker = db.client().await;
-    locker
-        .batch_execute("BEGIN; LOCK TABLE payments IN EXCLUSIVE MODE")
-        .await
-        .unwrap();
+    let locker = lock_table(&db, "payments IN EXCLUSIVE MODE").await;
 
     let id = new_id();
     assert_eq!(doomed.pay(&id, "19.90").await, StatusCode::ACCEPTED);

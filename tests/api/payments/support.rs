@@ -213,6 +213,17 @@ pub async fn database(h: &Harness) -> Database {
     h.database_of(Edition::Payments, Profile::Contest).await
 }
 
+/// A connection whose transaction holds `LOCK TABLE <lock>` (`payments IN EXCLUSIVE MODE`)
+/// until it runs `ROLLBACK`.
+pub async fn lock_table(db: &Database, lock: &str) -> tokio_postgres::Client {
+    let locker = db.client().await;
+    locker
+        .batch_execute(&format!("BEGIN; LOCK TABLE {lock}"))
+        .await
+        .unwrap();
+    locker
+}
+
 /// Waits until at least `n` statements of the database behind `client` whose text holds
 /// `statement` wait for a lock.
 pub async fn lock_waits(client: &tokio_postgres::Client, statement: &str, n: i64) {
