@@ -60,39 +60,24 @@ impl Cli {
     }
 }
 
-/// The ways of sharing connections as the command line lists them: each by its name, with
-/// what it means.
-impl clap::ValueEnum for Sharing {
-    fn value_variants<'a>() -> &'a [Self] {
-        &Sharing::ALL
-    }
+/// Lists a choice on the command line by each value's name, with what it means: the enum
+/// has `ALL`, `name()` and `meaning()`.
+macro_rules! value_enum {
+    ($($choice:ty),* $(,)?) => {$(
+        impl clap::ValueEnum for $choice {
+            fn value_variants<'a>() -> &'a [Self] {
+                &<$choice>::ALL
+            }
 
-    fn to_possible_value(&self) -> Option<PossibleValue> {
-        Some(PossibleValue::new(self.name()).help(self.meaning()))
-    }
+            fn to_possible_value(&self) -> Option<PossibleValue> {
+                Some(PossibleValue::new(self.name()).help(self.meaning()))
+            }
+        }
+    )*};
 }
 
-/// Where a payment is before its 202, as the command line lists them.
-impl clap::ValueEnum for Accept {
-    fn value_variants<'a>() -> &'a [Self] {
-        &Accept::ALL
-    }
-
-    fn to_possible_value(&self) -> Option<PossibleValue> {
-        Some(PossibleValue::new(self.name()).help(self.meaning()))
-    }
-}
-
-/// The balancers as the command line lists them.
-impl clap::ValueEnum for Balancer {
-    fn value_variants<'a>() -> &'a [Self] {
-        &Balancer::ALL
-    }
-
-    fn to_possible_value(&self) -> Option<PossibleValue> {
-        Some(PossibleValue::new(self.name()).help(self.meaning()))
-    }
-}
+// The ways of sharing connections, where a payment is before its 202, the balancers.
+value_enum![Sharing, Accept, Balancer];
 
 #[cfg(test)]
 mod tests {

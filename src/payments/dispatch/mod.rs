@@ -153,7 +153,7 @@ impl Dispatcher {
                 .await;
             if let Ok(Accepted::New) = accepted {
                 self.metrics.accepted.inc();
-                self.queued.set(self.queued.get() + 1);
+                self.queued_more(1);
             }
             return accepted;
         };
@@ -211,6 +211,11 @@ impl Dispatcher {
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(RETRY_MAX);
         }
+    }
+
+    /// `n` more payments this instance put in the queue, for the drain to claim.
+    fn queued_more(&self, n: u64) {
+        self.queued.set(self.queued.get() + n);
     }
 
     /// Runs an accept's statement, timed for `rinha_payments_accept_store_seconds`.

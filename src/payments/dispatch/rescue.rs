@@ -109,7 +109,7 @@ impl Rescue {
                     "replayed a journal segment whose worker is gone"
                 );
                 replayed += stored;
-                d.queued.set(d.queued.get() + stored);
+                d.queued_more(stored);
             }
             if let Err(e) = orphan.replayed() {
                 tracing::warn!(error = %e, "cannot remove a replayed journal segment");

@@ -36,7 +36,7 @@ impl Dispatcher {
             (Answer::Refused, Sending::First) => {
                 let released = self.store.release(&attempt, self.owner).await;
                 if let Ok(true) = released {
-                    self.queued.set(self.queued.get() + 1);
+                    self.queued_more(1);
                 }
                 released
             }
