@@ -4,6 +4,9 @@
 //! while it is alive. A payment's entry is let go once PostgreSQL has the payment; a segment
 //! is removed once it is full and all of its entries are let go.
 //!
+//! The worker's HTTP thread writes; its dispatcher, on a thread of its own, lets go (an
+//! [`Entry`] is `Send`), and any instance's dispatcher looks for orphans ([`orphans`]).
+//!
 //! A worker that dies (SIGKILL, a crash, a stop while payments were on their way) leaves its
 //! segments behind, unlocked: an orphan. Any instance replays an orphan's payments into
 //! PostgreSQL, where a correlationId is stored once, and then removes it. So a payment
@@ -19,7 +22,8 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use uuid::Uuid;
 
@@ -35,7 +39,7 @@ pub struct Journal {
     dir: PathBuf,
     /// Names this worker's segments.
     owner: Uuid,
-    current: RefCell<Option<Rc<Segment>>>,
+    current: RefCell<Option<Arc<Segment>>>,
     next: Cell<u64>,
 }
 
@@ -43,18 +47,17 @@ pub struct Journal {
 struct Segment {
     path: PathBuf,
     file: File,
-    written: Cell<u64>,
-    /// Entries written and not yet let go.
-    pending: Cell<u64>,
-    /// Full, or cut short: no more entries go to it.
-    closed: Cell<bool>,
+    /// Written by the journal's thread only.
+    written: AtomicU64,
+    /// Entries written and not yet let go, plus one while the segment takes more (until it
+    /// is full, or cut short): whoever brings it to zero removes the segment, once.
+    holds: AtomicU64,
 }
 
 impl Segment {
-    /// Removes the segment once it is closed and has no pending entry.
-    fn tidy(&self) {
-        if self.closed.get()
-            && self.pending.get() == 0
+    /// Lets one hold go; the last removes the segment.
+    fn release(&self) {
+        if self.holds.fetch_sub(1, Ordering::AcqRel) == 1
             && let Err(e) = fs::remove_file(&self.path)
         {
             tracing::warn!(path = %self.path.display(), error = %e, "cannot remove a journal segment");
@@ -67,15 +70,13 @@ impl Segment {
 /// worker has let the segment go.
 #[must_use]
 pub struct Entry {
-    segment: Rc<Segment>,
+    segment: Arc<Segment>,
 }
 
 impl Entry {
     /// PostgreSQL has the payment: the journal no longer needs it.
     pub fn stored(self) {
-        let segment = &self.segment;
-        segment.pending.set(segment.pending.get() - 1);
-        segment.tidy();
+        self.segment.release();
     }
 }
 
@@ -112,18 +113,21 @@ impl Journal {
             self.close(&segment);
             return Err(e);
         }
-        segment.written.set(segment.written.get() + 1);
-        segment.pending.set(segment.pending.get() + 1);
-        if segment.written.get() >= SEGMENT_RECORDS {
+        segment.holds.fetch_add(1, Ordering::AcqRel);
+        let written = segment.written.fetch_add(1, Ordering::Relaxed) + 1;
+        let entry = Entry {
+            segment: Arc::clone(&segment),
+        };
+        if written >= SEGMENT_RECORDS {
             self.close(&segment);
         }
-        Ok(Entry { segment })
+        Ok(entry)
     }
 
     /// The segment being written, or a new one, created and locked.
-    fn segment(&self) -> io::Result<Rc<Segment>> {
+    fn segment(&self) -> io::Result<Arc<Segment>> {
         if let Some(segment) = &*self.current.borrow() {
-            return Ok(Rc::clone(segment));
+            return Ok(Arc::clone(segment));
         }
         let n = self.next.get();
         self.next.set(n + 1);
@@ -138,53 +142,26 @@ impl Journal {
             .open(&making)?;
         file.lock()?;
         fs::rename(&making, &path)?;
-        let segment = Rc::new(Segment {
+        let segment = Arc::new(Segment {
             path,
             file,
-            written: Cell::new(0),
-            pending: Cell::new(0),
-            closed: Cell::new(false),
+            written: AtomicU64::new(0),
+            holds: AtomicU64::new(1),
         });
-        *self.current.borrow_mut() = Some(Rc::clone(&segment));
+        *self.current.borrow_mut() = Some(Arc::clone(&segment));
         Ok(segment)
     }
 
     /// No more entries go to `segment`; it goes when its last pending entry does.
-    fn close(&self, segment: &Rc<Segment>) {
-        segment.closed.set(true);
+    fn close(&self, segment: &Segment) {
         self.current.replace(None);
-        segment.tidy();
-    }
-
-    /// The segments no live worker holds, each locked for the caller until it is replayed
-    /// or dropped. Segments removed or emptied meanwhile are left out.
-    pub fn orphans(&self) -> io::Result<Vec<Orphan>> {
-        let mut orphans = Vec::new();
-        for path in self.segments()? {
-            let mut file = match OpenOptions::new().read(true).open(&path) {
-                Ok(file) => file,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(e),
-            };
-            if file.try_lock().is_err() || file.metadata()?.nlink() == 0 {
-                continue;
-            }
-            let mut bytes = Vec::new();
-            file.read_to_end(&mut bytes)?;
-            let payments = bytes.chunks_exact(RECORD).filter_map(decode).collect();
-            orphans.push(Orphan {
-                path,
-                _lock: file,
-                payments,
-            });
-        }
-        Ok(orphans)
+        segment.release();
     }
 
     /// Forgets every payment in every segment, this worker's, the other workers' and the
     /// orphans: after a purge, none of them may come back.
     pub fn purge(&self) -> io::Result<()> {
-        for path in self.segments()? {
+        for path in segments(&self.dir)? {
             match OpenOptions::new().write(true).open(&path) {
                 Ok(file) => file.set_len(0)?,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -193,17 +170,42 @@ impl Journal {
         }
         Ok(())
     }
+}
 
-    fn segments(&self) -> io::Result<Vec<PathBuf>> {
-        let mut paths = Vec::new();
-        for entry in fs::read_dir(&self.dir)? {
-            let path = entry?.path();
-            if path.extension().is_some_and(|ext| ext == EXTENSION) {
-                paths.push(path);
-            }
+/// The segments in `dir` that no live worker holds, each locked for the caller until it is
+/// replayed or dropped. Segments removed or emptied meanwhile are left out.
+pub fn orphans(dir: &Path) -> io::Result<Vec<Orphan>> {
+    let mut orphans = Vec::new();
+    for path in segments(dir)? {
+        let mut file = match OpenOptions::new().read(true).open(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        if file.try_lock().is_err() || file.metadata()?.nlink() == 0 {
+            continue;
         }
-        Ok(paths)
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)?;
+        let payments = bytes.chunks_exact(RECORD).filter_map(decode).collect();
+        orphans.push(Orphan {
+            path,
+            _lock: file,
+            payments,
+        });
     }
+    Ok(orphans)
+}
+
+fn segments(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut paths = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|ext| ext == EXTENSION) {
+            paths.push(path);
+        }
+    }
+    Ok(paths)
 }
 
 fn encode(payment: &NewPayment) -> [u8; RECORD] {
@@ -245,21 +247,20 @@ mod tests {
     fn a_live_workers_segment_is_no_orphan_and_a_dropped_one_is() {
         let dir = tempfile::tempdir().unwrap();
         let writer = Journal::new(dir.path());
-        let reader = Journal::new(dir.path());
         let (a, b) = (payment(1990), payment(1));
         let entries = [writer.append(&a).unwrap(), writer.append(&b).unwrap()];
-        assert!(reader.orphans().unwrap().is_empty());
+        assert!(orphans(dir.path()).unwrap().is_empty());
 
         drop(entries);
         drop(writer);
-        let orphans = reader.orphans().unwrap();
-        assert_eq!(orphans.len(), 1);
-        assert_eq!(orphans[0].payments, [a, b]);
+        let found = orphans(dir.path()).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].payments, [a, b]);
         assert!(
-            reader.orphans().unwrap().is_empty(),
+            orphans(dir.path()).unwrap().is_empty(),
             "locked by its replayer"
         );
-        orphans.into_iter().for_each(|o| o.replayed().unwrap());
+        found.into_iter().for_each(|o| o.replayed().unwrap());
         assert_eq!(files(dir.path()), 0);
     }
 
@@ -292,7 +293,7 @@ mod tests {
             journal.append(&payment(i as i64 + 1)).unwrap().stored();
         }
         drop(journal);
-        assert!(Journal::new(dir.path()).orphans().unwrap().is_empty());
+        assert!(orphans(dir.path()).unwrap().is_empty());
     }
 
     #[test]
@@ -311,7 +312,7 @@ mod tests {
         file.write_all(&encode(&payment(9))[..20]).unwrap();
         drop((kept, entry, journal));
 
-        let orphans = Journal::new(dir.path()).orphans().unwrap();
+        let orphans = orphans(dir.path()).unwrap();
         assert_eq!(orphans.len(), 1);
         assert_eq!(orphans[0].payments, [after]);
     }

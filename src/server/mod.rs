@@ -5,9 +5,12 @@
 //!
 //! Threading model: ntex runs `workers` threads, each with its own single-threaded tokio
 //! runtime. The app factory runs once per worker and builds that worker's own connection
-//! pool there, so every PostgreSQL connection is driven by the thread that uses it: no
-//! cross-thread wake-ups on the hot path. With the contest's fraction of a CPU per
-//! instance, one worker is the right default.
+//! pool, so every PostgreSQL connection is driven by the one thread that uses it. The bank
+//! uses them on the worker's thread: a transaction's answer is its statement's. A 2025
+//! worker answers from its journal, and keeps its connections and its dispatcher on a
+//! paying thread of its own (`crate::payments::dispatch::PayingThread`), so that a request
+//! never waits behind the paying. With the contest's fraction of a CPU per instance, one
+//! worker is the right default.
 
 pub mod balancer;
 mod body;

@@ -18,10 +18,11 @@
 //!   there and accepted into PostgreSQL after, by the same statement, tried until it
 //!   stores; what a worker that is gone left there, the rescue stores in the queue.
 //!
-//! Each background duty is a service of its own, on its own clock, with a `run_once` that
-//! does one round and tells what it did. The clocks are tokio's, which the worker's event
-//! loop keeps itself; an ntex timer fires on a thread of its own, which then wakes the
-//! worker: two wake-ups for one. The drain ([`Drain`]) sends queued payments, the
+//! A worker's dispatcher runs on the worker's paying thread ([`PayingThread`]), apart from
+//! the thread that answers its requests. Each background duty is a service of its own, on
+//! its own clock, with a `run_once` that does one round and tells what it did. The clocks
+//! are tokio's, which the paying thread's event loop keeps itself; an ntex timer fires on
+//! a thread of its own, which then wakes the paying thread: two wake-ups for one. The drain ([`Drain`]) sends queued payments, the
 //! rescue ([`Rescue`]) says this instance is alive and takes over the attempts of the
 //! others, the health checks ([`Health`]) keep the processors' health known, and the
 //! settler records paid attempts in batches. The routing policy they share is pure, in
@@ -35,6 +36,7 @@ mod policy;
 mod rescue;
 mod sending;
 mod settler;
+mod thread;
 
 use std::cell::{Cell, RefCell};
 use std::path::PathBuf;
@@ -45,7 +47,7 @@ use uuid::Uuid;
 
 use crate::db::StoreError;
 use crate::payments::domain::{Attempt, Fees, Moment, NewPayment};
-use crate::payments::journal::{Entry, Journal};
+use crate::payments::journal::Entry;
 use crate::payments::store::{Accepted, Store};
 use client::Processors;
 pub use drain::{Drain, Drained};
@@ -55,6 +57,7 @@ use policy::{Policy, Route};
 pub use rescue::{Rescue, Rescued};
 use sending::Sending;
 pub use settler::{Settled, Settler};
+pub use thread::{PayingThread, Stopped};
 
 /// How many rows one claim or one take-over takes at most.
 const BATCH: usize = 64;
@@ -107,7 +110,8 @@ pub struct Dispatcher {
     /// How long an attempt is held by its sender: longer than the send may take.
     lease: Duration,
     health_window: Duration,
-    journal: Option<Journal>,
+    /// Where the journal's segments are, to replay those of workers that are gone.
+    journal: Option<PathBuf>,
     metrics: PaymentMetrics,
 }
 
@@ -130,7 +134,7 @@ impl Dispatcher {
             queued: Cell::new(0),
             lease: settings.processor_timeout + Duration::from_secs(2),
             health_window: settings.health_window,
-            journal: settings.journal.as_deref().map(Journal::new),
+            journal: settings.journal.clone(),
             metrics,
         })
     }
@@ -181,11 +185,6 @@ impl Dispatcher {
                 other
             }
         }
-    }
-
-    /// The journal payments are written to before their 202, when this instance has one.
-    pub fn journal(&self) -> Option<&Journal> {
-        self.journal.as_ref()
     }
 
     /// Takes a payment written to the journal and answered: accepts it as

@@ -12,6 +12,7 @@ use super::sending::Sending;
 use super::{ACCEPT_BUDGET, BATCH, Dispatcher};
 use crate::db::StoreError;
 use crate::payments::domain::Attempt;
+use crate::payments::journal;
 
 /// How often an instance says it is alive and looks for attempts to take over.
 const SWEEP: Duration = Duration::from_millis(100);
@@ -92,10 +93,10 @@ impl Rescue {
     /// each, and removes the segment once they are stored.
     async fn replay(&self) -> Result<u64, StoreError> {
         let d = &self.dispatcher;
-        let Some(journal) = d.journal() else {
+        let Some(journal) = &d.journal else {
             return Ok(0);
         };
-        let orphans = journal.orphans().unwrap_or_else(|e| {
+        let orphans = journal::orphans(journal).unwrap_or_else(|e| {
             tracing::warn!(error = %e, "cannot read the journal");
             Vec::new()
         });

@@ -2,14 +2,15 @@ use ntex::http::StatusCode;
 use ntex::web::{DefaultError, HttpRequest, HttpResponse, WebResponseError};
 
 use crate::db::StoreError;
-use crate::payments::dispatch::ACCEPT_BUDGET;
+use crate::payments::dispatch::{ACCEPT_BUDGET, Stopped};
 use crate::payments::domain::{InvalidInstant, InvalidPayment};
 use crate::server::BodyError;
 
 /// Everything a 2025 request can end in besides a 2xx, mapped to a status code in one
 /// place: 422 an invalid payment, 400 an unparsable summary bound or an unreadable body,
 /// 413 a body too large, 503 the database unreachable, a payment it could not store in
-/// time or one the journal could not take, 500 anything else. Bodies are empty; the cause goes to the log.
+/// time or one the journal could not take, 500 anything else (the worker's paying thread
+/// stopped among them). Bodies are empty; the cause goes to the log.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error(transparent)]
@@ -24,6 +25,8 @@ pub enum ApiError {
     Late,
     #[error("the journal: {0}")]
     Journal(std::io::Error),
+    #[error(transparent)]
+    Stopped(#[from] Stopped),
 }
 
 impl WebResponseError<DefaultError> for ApiError {
@@ -34,7 +37,7 @@ impl WebResponseError<DefaultError> for ApiError {
             Self::Body(BodyError::TooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Store(e) if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             Self::Late | Self::Journal(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Store(_) | Self::Stopped(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 

@@ -23,12 +23,12 @@ pub async fn pay(
 ) -> Result<HttpResponse, ApiError> {
     let arrival = Instant::now();
     let payment = NewPayment::from_json(&mut read_body(&req, payload).await?)?;
-    if let Some(journal) = app.dispatcher.journal() {
+    if let Some(journal) = &app.journal {
         let entry = journal.append(&payment).map_err(ApiError::Journal)?;
-        app.dispatcher.keep(payment, entry);
+        app.paying.keep(payment, entry);
         return Ok(HttpResponse::Accepted().finish());
     }
-    match app.dispatcher.accept(payment, arrival).await? {
+    match app.paying.accept(payment, arrival).await?? {
         Accepted::New => {}
         Accepted::Repeat => {
             tracing::debug!(id = %payment.id, "a repeated correlationId: accepted once already");
@@ -41,7 +41,7 @@ pub async fn pay(
 /// `GET /payments-summary?from=&to=`.
 pub async fn summary(req: HttpRequest, app: State<AppState>) -> Result<HttpResponse, ApiError> {
     let window = Window::from_query(req.query_string())?;
-    let summary = app.store.summary(window).await?;
+    let summary = app.paying.summary(window).await??;
     Ok(HttpResponse::Ok()
         .header(CONTENT_TYPE, APPLICATION_JSON)
         .body(summary.to_json()))
@@ -49,16 +49,16 @@ pub async fn summary(req: HttpRequest, app: State<AppState>) -> Result<HttpRespo
 
 /// `POST /purge-payments`: forgets every payment, the journal's too.
 pub async fn purge(app: State<AppState>) -> Result<HttpResponse, ApiError> {
-    if let Some(journal) = app.dispatcher.journal() {
+    if let Some(journal) = &app.journal {
         journal.purge().map_err(ApiError::Journal)?;
     }
-    app.store.purge().await?;
+    app.paying.purge().await??;
     Ok(HttpResponse::Ok().finish())
 }
 
 /// `GET /healthz`: 200 once this worker can reach the database.
 pub async fn health(app: State<AppState>) -> Result<HttpResponse, ApiError> {
-    app.store.ping().await?;
+    app.paying.ping().await??;
     Ok(HttpResponse::Ok()
         .header(CONTENT_TYPE, TEXT_PLAIN)
         .body("Healthy"))

@@ -1,18 +1,19 @@
 //! The 2025 HTTP edge: its routes, handlers and status codes, over the server skeleton both
-//! editions share ([`crate::server`]). Each worker owns its store and its dispatcher.
+//! editions share ([`crate::server`]). Each worker writes its own journal and answers; its
+//! store and its dispatcher are on its paying thread ([`PayingThread`]).
 
 mod error;
 mod handlers;
 mod routes;
 
-use std::rc::Rc;
 use std::time::Duration;
 
 use ntex::web::App;
 
 use crate::db::PoolOptions;
 use crate::metrics::{self, Metrics};
-use crate::payments::dispatch::{self, Dispatcher, PaymentMetrics};
+use crate::payments::dispatch::{self, PayingThread, PaymentMetrics};
+use crate::payments::journal::Journal;
 use crate::payments::store::Store;
 use crate::server::{self, ServeError};
 
@@ -21,8 +22,9 @@ pub use routes::configure;
 
 /// What every handler of a worker shares.
 pub struct AppState {
-    pub store: Store,
-    pub dispatcher: Rc<Dispatcher>,
+    pub paying: PayingThread,
+    /// Where payments are written before their 202, if anywhere.
+    pub journal: Option<Journal>,
 }
 
 /// What a 2025 instance is told: the server's settings and its dispatcher's.
@@ -69,17 +71,18 @@ async fn serve(settings: Settings) -> Result<(), ServeError> {
     );
     let mut registry = metrics::registry();
     let metrics = Metrics::register(&mut registry);
-    let paying = PaymentMetrics::register(&mut registry);
+    let payment_metrics = PaymentMetrics::register(&mut registry);
     let app = async move || {
         let store = Store::new(database_url.clone(), pool);
-        server::open_connections(store.open()).await;
         let (accepts, rest) = (store.clone(), store.clone());
         metrics.pools.watch(move || accepts.accepts_status());
         metrics.pools.watch(move || rest.pool_status());
-        let dispatcher = Dispatcher::new(store.clone(), &paying_settings, paying.clone());
-        ntex::rt::spawn(Rc::clone(&dispatcher).run());
+        let journal = paying_settings.journal.as_deref().map(Journal::new);
+        let paying = PayingThread::start(store, paying_settings.clone(), payment_metrics.clone())
+            .await
+            .expect("cannot start the worker's paying thread");
         App::new()
-            .state(AppState { store, dispatcher })
+            .state(AppState { paying, journal })
             .configure(configure(&metrics.http))
     };
     server::instance(&settings, registry, app)?
