@@ -13,6 +13,7 @@ mod settling;
 mod stack;
 mod support;
 mod takeover;
+mod threads;
 
 use crate::helpers::TestFn;
 
@@ -30,6 +31,7 @@ pub fn all() -> Vec<(&'static str, TestFn)> {
         metrics::all(),
         stack::all(),
         takeover::all(),
+        threads::all(),
     ]
     .concat()
 }
