@@ -5,12 +5,14 @@
 //! batch) waited for them before it was even read; on two, the HTTP thread wakes for it
 //! alone, and the kernel runs it before the thread that pays.
 //!
-//! The paying thread runs at a lower priority than the HTTP thread ([`PAYING_NICE`]). The
-//! HTTP thread wakes it with each payment it hands over; at the same priority, the kernel
-//! let the paying thread, which sleeps more, take the core at once, before the HTTP thread
-//! had written its answer: the instances' own p99 doubled (docs/performance.md, the tenth
-//! sitting). Within the instance's cgroup the HTTP thread now comes first, and the paying
-//! thread has the rest of the quota and every idle moment.
+//! The HTTP thread wakes the paying thread to hand payments over. Woken from inside the
+//! handler at the same priority, the paying thread, which sleeps more, took the core at
+//! once, before the HTTP thread had written its answer: the instances' own p99 doubled
+//! (docs/performance.md, the tenth sitting). So the paying thread runs at a lower priority
+//! ([`PAYING_NICE`]): within the instance's cgroup the HTTP thread comes first, and the
+//! paying thread has the rest of the quota and every idle moment. And the payments of one
+//! turn of the HTTP thread's event loop are handed over together, once their answers are
+//! written ([`PayingThread::keep`]).
 //!
 //! What the HTTP thread asks of the paying thread goes over a channel, as a closure run
 //! there: a journaled payment to keep, a payment to accept, a summary, a purge, a ping. The
