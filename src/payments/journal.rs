@@ -40,6 +40,8 @@ pub struct Journal {
     /// Names this worker's segments.
     owner: Uuid,
     current: RefCell<Option<Arc<Segment>>>,
+    /// Records written to the current segment.
+    written: Cell<u64>,
     next: Cell<u64>,
 }
 
@@ -47,8 +49,6 @@ pub struct Journal {
 struct Segment {
     path: PathBuf,
     file: File,
-    /// Written by the journal's thread only.
-    written: AtomicU64,
     /// Entries written and not yet let go, plus one while the segment takes more (until it
     /// is full, or cut short): whoever brings it to zero removes the segment, once.
     holds: AtomicU64,
@@ -102,6 +102,7 @@ impl Journal {
             dir: dir.to_owned(),
             owner: Uuid::new_v4(),
             current: RefCell::new(None),
+            written: Cell::new(0),
             next: Cell::new(0),
         }
     }
@@ -114,11 +115,11 @@ impl Journal {
             return Err(e);
         }
         segment.holds.fetch_add(1, Ordering::AcqRel);
-        let written = segment.written.fetch_add(1, Ordering::Relaxed) + 1;
+        self.written.set(self.written.get() + 1);
         let entry = Entry {
             segment: Arc::clone(&segment),
         };
-        if written >= SEGMENT_RECORDS {
+        if self.written.get() >= SEGMENT_RECORDS {
             self.close(&segment);
         }
         Ok(entry)
@@ -145,10 +146,10 @@ impl Journal {
         let segment = Arc::new(Segment {
             path,
             file,
-            written: AtomicU64::new(0),
             holds: AtomicU64::new(1),
         });
         *self.current.borrow_mut() = Some(Arc::clone(&segment));
+        self.written.set(0);
         Ok(segment)
     }
 

@@ -22,11 +22,12 @@
 //! the thread that answers its requests. Each background duty is a service of its own, on
 //! its own clock, with a `run_once` that does one round and tells what it did. The clocks
 //! are tokio's, which the paying thread's event loop keeps itself; an ntex timer fires on
-//! a thread of its own, which then wakes the paying thread: two wake-ups for one. The drain ([`Drain`]) sends queued payments, the
-//! rescue ([`Rescue`]) says this instance is alive and takes over the attempts of the
-//! others, the health checks ([`Health`]) keep the processors' health known, and the
-//! settler records paid attempts in batches. The routing policy they share is pure, in
-//! `policy/`; one send and what is recorded of it is `sending.rs`.
+//! a thread of its own, which then wakes the paying thread: two wake-ups for one. The
+//! drain ([`Drain`]) sends queued payments, the rescue ([`Rescue`]) says this instance is
+//! alive and takes over the attempts of the others, the health checks ([`Health`]) keep
+//! the processors' health known, and the settler records paid attempts in batches. The
+//! routing policy they share is pure, in `policy/`; one send and what is recorded of it is
+//! `sending.rs`.
 
 mod client;
 mod drain;
